@@ -1,0 +1,408 @@
+#include "io_loop.h"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "clock.h"
+#include "system_error.h"
+
+namespace floatip {
+
+namespace {
+
+constexpr uint64_t kTagWake = 1;
+constexpr uint64_t kTagTimer = 2;
+constexpr uint32_t kControlReserve = 8;  // ring slots only control records may use
+constexpr int kReadsPerWakeup = 64;      // fairness between channels and timers
+
+}  // namespace
+
+LoopCore::LoopCore(uint8_t* ring, uint32_t slot_size, uint32_t slot_count, Notify notify)
+    : ring_(ring), slot_size_(slot_size), slot_count_(slot_count), notify_(std::move(notify)),
+      scratch_(slot_size) {
+  epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_.Valid()) ThrowErrno("epoll_create1");
+  timerfd_.Reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+  if (!timerfd_.Valid()) ThrowErrno("timerfd_create");
+  wakefd_.Reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wakefd_.Valid()) ThrowErrno("eventfd");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kTagWake;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, wakefd_.Get(), &ev) != 0) ThrowErrno("epoll_ctl");
+  ev.data.u64 = kTagTimer;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, timerfd_.Get(), &ev) != 0) ThrowErrno("epoll_ctl");
+  heap_.Reserve(1024);
+}
+
+LoopCore::~LoopCore() { Stop(); }
+
+void LoopCore::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void LoopCore::Stop() {
+  stop_.store(true, std::memory_order_release);
+  uint64_t one = 1;
+  if (wakefd_.Valid()) (void)!::write(wakefd_.Get(), &one, sizeof one);
+  if (thread_.joinable()) thread_.join();
+  std::unordered_map<uint32_t, std::shared_ptr<Channel>> channels;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    channels.swap(channels_);
+    periodics_.clear();
+    watches_.clear();
+    timers_.clear();
+    heap_ = DeadlineHeap();
+  }
+  for (auto& [id, ch] : channels) {  // lock order everywhere: attach_mu, then mu_
+    std::lock_guard<std::mutex> attach(ch->attach_mu);
+    ch->loop.reset();
+    ch->loop_id = 0;
+  }
+}
+
+uint32_t LoopCore::Attach(const std::shared_ptr<Channel>& ch, const std::shared_ptr<LoopCore>& self) {
+  std::lock_guard<std::mutex> attach(ch->attach_mu);
+  if (auto current = ch->loop.lock()) {
+    if (current.get() == this) return ch->loop_id;
+    throw SystemError(EBUSY, "epoll_ctl", "the socket is attached to another loop");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stop_.load()) throw SystemError(EBADF, "epoll_ctl", "the loop is closed");
+  uint32_t id = next_channel_id_++;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id;
+  if (::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, ch->fd.Get(), &ev) != 0) ThrowErrno("epoll_ctl");
+  channels_[id] = ch;
+  ch->loop = self;
+  ch->loop_id = id;
+  return id;
+}
+
+void LoopCore::Detach(Channel* ch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = channels_.find(ch->loop_id);
+  if (it == channels_.end() || it->second.get() != ch) return;
+  ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, ch->fd.Get(), nullptr);
+  channels_.erase(it);
+  for (auto p = periodics_.begin(); p != periodics_.end();) {
+    if (p->second->spec.channel.get() == ch) {
+      heap_.Remove(p->second.get());
+      p = periodics_.erase(p);
+    } else {
+      ++p;
+    }
+  }
+  for (auto w = watches_.begin(); w != watches_.end();) {
+    if (w->second->spec.channel.get() == ch) {
+      heap_.Remove(w->second.get());
+      w = watches_.erase(w);
+    } else {
+      ++w;
+    }
+  }
+  ArmTimerfd();
+}
+
+void LoopCore::SetPeriodic(PeriodicSpec spec) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = periodics_[spec.id];
+  if (!slot) slot = std::make_unique<Periodic>();
+  Periodic& p = *slot;
+  p.id = spec.id;
+  p.at_us = spec.first_at_us;
+  p.remaining = spec.count;
+  p.last_error = 0;
+  p.spec = std::move(spec);
+  heap_.Upsert(&p);
+  ArmTimerfd();
+}
+
+bool LoopCore::ClearPeriodic(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = periodics_.find(id);
+  if (it == periodics_.end()) return false;
+  heap_.Remove(it->second.get());
+  periodics_.erase(it);
+  ArmTimerfd();
+  return true;
+}
+
+PeriodicInfo LoopCore::GetPeriodic(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PeriodicInfo info;
+  auto it = periodics_.find(id);
+  if (it == periodics_.end()) return info;
+  const Periodic& p = *it->second;
+  info.found = true;
+  info.sent = p.sent;
+  info.missed = p.missed;
+  info.errors = p.errors;
+  info.last_error = p.last_error;
+  info.next_at_us = p.at_us;
+  return info;
+}
+
+void LoopCore::SetWatch(WatchSpec spec) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = watches_[spec.id];
+  if (!slot) slot = std::make_unique<Watch>();
+  Watch& w = *slot;
+  w.id = spec.id;
+  w.at_us = spec.first_deadline_us;
+  w.spec = std::move(spec);
+  heap_.Upsert(&w);
+  ArmTimerfd();
+}
+
+bool LoopCore::ClearWatch(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return false;
+  heap_.Remove(it->second.get());
+  watches_.erase(it);
+  ArmTimerfd();
+  return true;
+}
+
+void LoopCore::SetTimer(uint32_t id, int64_t at_us) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = timers_[id];
+  if (!slot) slot = std::make_unique<Timer>();
+  slot->id = id;
+  slot->at_us = at_us;
+  heap_.Upsert(slot.get());
+  ArmTimerfd();
+}
+
+bool LoopCore::ClearTimer(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = timers_.find(id);
+  if (it == timers_.end()) return false;
+  heap_.Remove(it->second.get());
+  timers_.erase(it);
+  ArmTimerfd();
+  return true;
+}
+
+uint32_t LoopCore::Used() const {
+  return tail_.load(std::memory_order_relaxed) - head_.load(std::memory_order_acquire);
+}
+
+uint32_t LoopCore::Pending() const {
+  return tail_.load(std::memory_order_acquire) - head_.load(std::memory_order_relaxed);
+}
+
+void LoopCore::Consume(uint32_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint32_t pending = Pending();
+  if (n > pending) n = pending;
+  head_.store(head_.load(std::memory_order_relaxed) + n, std::memory_order_release);
+  FlushBacklog();
+}
+
+LoopStats LoopCore::Stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+// ---- the thread ----
+
+void LoopCore::Run() {
+  ::prctl(PR_SET_NAME, "floatip-io", 0, 0, 0);
+  ::prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);  // default slack (50 µs) would blur the cadence
+  epoll_event events[32];
+  while (!stop_.load(std::memory_order_acquire)) {
+    int n = ::epoll_wait(epoll_.Get(), events, 32, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    bool notify = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const uint32_t tail_before = tail_.load(std::memory_order_relaxed);
+      for (int i = 0; i < n; ++i) {
+        uint64_t tag = events[i].data.u64;
+        uint64_t drained;
+        if (tag == kTagWake) {
+          (void)!::read(wakefd_.Get(), &drained, sizeof drained);
+        } else if (tag == kTagTimer) {
+          (void)!::read(timerfd_.Get(), &drained, sizeof drained);
+          armed_at_us_ = -1;
+        } else {
+          auto it = channels_.find(static_cast<uint32_t>(tag));
+          if (it != channels_.end()) DrainChannel(*it->second);
+        }
+      }
+      FireDue();
+      ArmTimerfd();
+      notify = tail_.load(std::memory_order_relaxed) != tail_before;
+    }
+    if (notify && !notify_pending_.exchange(true, std::memory_order_acq_rel)) notify_();
+  }
+}
+
+void LoopCore::DrainChannel(Channel& ch) {
+  for (int i = 0; i < kReadsPerWakeup; ++i) {
+    const bool room = Used() + kControlReserve < slot_count_;
+    uint8_t* slot = room ? SlotAt(tail_.load(std::memory_order_relaxed)) : scratch_.data();
+    auto* h = reinterpret_cast<RecordHeader*>(slot);
+    std::memset(h, 0, sizeof *h);
+    uint8_t* payload = slot + kRecordHeaderSize;
+    int r = ReadChannel(ch, h, payload, slot_size_ - kRecordHeaderSize);
+    if (r == 0) return;
+    if (r < 0) {
+      ++stats_.rx_errors;
+      PublishControl(kRecordReceiveError, ch.loop_id, MonotonicUs(), 0, -r);
+      if (-r != ENOBUFS) return;  // netlink overflow: keep reading, JS resynchronises
+      continue;
+    }
+    ++stats_.rx_packets;
+    if (h->flags & kFlagTruncated) ++stats_.rx_truncated;
+    h->id = ch.loop_id;
+    if (ch.kind == ChannelKind::kVrrp && MatchesWatch(ch, *h, payload)) {
+      ++stats_.rx_watch_matched;
+      continue;
+    }
+    if (!room) {
+      ++stats_.rx_dropped_ring_full;
+      continue;
+    }
+    tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    ++stats_.rx_delivered;
+  }
+}
+
+// A watched master's unchanged advert: reset the deadline here, without JavaScript.
+// RFC 5798 §6.4.2: on an advert the Backup "MUST ... Reset the Master_Down_Timer".
+bool LoopCore::MatchesWatch(const Channel& ch, const RecordHeader& h, const uint8_t* payload) {
+  if (h.ttl != 255 || (h.flags & kFlagTruncated)) return false;  // §7.1: let the core count it
+  const size_t addr_len = h.family == 4 ? 4 : 16;
+  for (auto& [id, w] : watches_) {
+    const WatchSpec& s = w->spec;
+    if (s.channel.get() != &ch || s.family != h.family || w->heap_index < 0) continue;
+    if (std::memcmp(s.src, h.src, addr_len) != 0) continue;
+    if (s.bytes.size() != h.length || std::memcmp(s.bytes.data(), payload, h.length) != 0) {
+      continue;
+    }
+    w->at_us = static_cast<int64_t>(h.ts_us) + s.timeout_us;
+    heap_.Upsert(w.get());
+    return true;
+  }
+  return false;
+}
+
+void LoopCore::FireDue() {
+  for (int guard = 0; guard < 100000; ++guard) {
+    Scheduled* top = heap_.Top();
+    if (top == nullptr) return;
+    int64_t now = MonotonicUs();
+    if (top->at_us > now) return;
+    switch (top->what) {
+      case Scheduled::What::kPeriodic:
+        FirePeriodic(*static_cast<Periodic*>(top), now);
+        break;
+      case Scheduled::What::kWatch:
+        heap_.Remove(top);  // disarmed until JavaScript sets it again
+        ++stats_.watch_expired;
+        PublishControl(kRecordWatchExpired, top->id, now, top->at_us, 0);
+        break;
+      case Scheduled::What::kTimer: {
+        uint32_t id = top->id;
+        int64_t at = top->at_us;
+        heap_.Remove(top);
+        timers_.erase(id);
+        ++stats_.timers_fired;
+        PublishControl(kRecordTimer, id, now, at, 0);
+        break;
+      }
+    }
+  }
+}
+
+void LoopCore::FirePeriodic(Periodic& p, int64_t now) {
+  const PeriodicSpec& s = p.spec;
+  int64_t late = now - p.at_us;
+  stats_.tx_late_total_us += late;
+  if (late > stats_.tx_late_max_us) stats_.tx_late_max_us = late;
+  ssize_t r = SendOn(*s.channel, s.bytes.data(), s.bytes.size(), s.dst, s.dst_len);
+  if (r < 0) {
+    ++stats_.tx_errors;
+    ++p.errors;
+    if (static_cast<int>(-r) != p.last_error) {
+      PublishControl(kRecordSendError, p.id, now, p.at_us, static_cast<int>(-r));
+    }
+    p.last_error = static_cast<int>(-r);
+  } else {
+    ++stats_.tx_sent;
+    ++p.sent;
+    p.last_error = 0;
+  }
+  // Keep the phase: the next send is one interval after the scheduled one, not after now.
+  p.at_us += s.interval_us;
+  if (p.at_us <= now) {
+    int64_t skipped = (now - p.at_us) / s.interval_us + 1;
+    p.at_us += skipped * s.interval_us;
+    p.missed += static_cast<uint64_t>(skipped);
+    stats_.tx_missed_intervals += static_cast<uint64_t>(skipped);
+  }
+  if (p.remaining > 0 && --p.remaining == 0) {
+    uint32_t id = p.id;
+    heap_.Remove(&p);
+    periodics_.erase(id);
+    return;
+  }
+  heap_.Upsert(&p);
+}
+
+void LoopCore::PublishControl(RecordKind kind, uint32_t id, int64_t ts_us, int64_t aux_us, int err) {
+  RecordHeader h{};
+  h.kind = kind;
+  h.id = id;
+  h.ts_us = static_cast<double>(ts_us);
+  h.aux_us = static_cast<double>(aux_us);
+  h.error = static_cast<uint16_t>(err);
+  if (!backlog_.empty() || Used() >= slot_count_) {
+    backlog_.push_back(h);  // never drop a deadline: JavaScript gets it once it drains
+    if (backlog_.size() > stats_.backlog_max) stats_.backlog_max = backlog_.size();
+    return;
+  }
+  std::memcpy(SlotAt(tail_.load(std::memory_order_relaxed)), &h, sizeof h);
+  tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+void LoopCore::FlushBacklog() {
+  while (!backlog_.empty() && Used() < slot_count_) {
+    std::memcpy(SlotAt(tail_.load(std::memory_order_relaxed)), &backlog_.front(),
+                sizeof(RecordHeader));
+    backlog_.pop_front();
+    tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
+}
+
+void LoopCore::ArmTimerfd() {
+  Scheduled* top = heap_.Top();
+  int64_t at = top == nullptr ? -1 : top->at_us;
+  if (at == armed_at_us_) return;
+  itimerspec spec{};
+  if (at >= 0) {
+    int64_t when = at > 0 ? at : 1;  // an all-zero it_value would disarm
+    spec.it_value.tv_sec = when / 1000000;
+    spec.it_value.tv_nsec = (when % 1000000) * 1000;
+  }
+  ::timerfd_settime(timerfd_.Get(), TFD_TIMER_ABSTIME, &spec, nullptr);
+  armed_at_us_ = at;
+}
+
+}  // namespace floatip
