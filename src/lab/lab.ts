@@ -67,6 +67,11 @@ export class Lab implements LiveLab {
   private readonly processes = new ProcessTracker();
   /** Namespaces this lab created and has not deleted yet (insertion order = creation order). */
   private readonly owned = new Set<string>();
+  /**
+   * Namespaces whose `ip netns add` is in flight. If a signal ends the process meanwhile, one that
+   * exists by then is ours: its name carries our pid and a random part checked free just before.
+   */
+  private readonly pending = new Set<string>();
   private destroying: Promise<void> | null = null;
   private isDestroyed = false;
 
@@ -89,7 +94,14 @@ export class Lab implements LiveLab {
   async build(): Promise<void> {
     registerLab(this); // before the first namespace exists: a crash from here on cleans up
     try {
-      const nodes = await buildTopology(this.plan, this.options, (ns) => this.owned.add(ns));
+      const nodes = await buildTopology(this.plan, this.options, {
+        creating: (ns) => this.pending.add(ns),
+        created: (ns) => {
+          this.pending.delete(ns);
+          this.owned.add(ns);
+        },
+        failed: (ns) => this.pending.delete(ns),
+      });
       this.routers = nodes.filter((n) => n.role === 'router');
       this.client = nodes.find((n) => n.role === 'client') ?? null;
     } catch (error) {
@@ -208,11 +220,12 @@ export class Lab implements LiveLab {
   private deleteNamespaces(): void {
     const failures: string[] = [];
     // Nodes first, the switch last (the reverse of creation).
-    for (const ns of [...this.owned].reverse()) {
+    for (const ns of [...this.owned, ...this.pending].reverse()) {
       try {
         // Deleted behind our back (an earlier hook, a human): nothing of ours left to delete.
         if (existsSync(`/run/netns/${ns}`)) commandSync(['ip', 'netns', 'del', ns], { ns });
         this.owned.delete(ns);
+        this.pending.delete(ns);
       } catch (error) {
         failures.push((error as Error).message);
       }

@@ -86,16 +86,26 @@ export function planTopology(prefix: string, options: ResolvedOptions): Topology
 
 type Ip = (ns: string, args: readonly string[]) => Promise<string>;
 
+/** What the Lab learns about each namespace while it is being created. */
+export interface NamespaceTracker {
+  /** `ip netns add ns` is about to run (the name was checked to be free just before). */
+  creating(ns: string): void;
+  /** It succeeded: the namespace is ours. */
+  created(ns: string): void;
+  /** It failed (e.g. the name exists): the namespace, if any, is NOT ours. */
+  failed(ns: string): void;
+}
+
 /**
- * Creates the namespaces (reporting each one to `created` the moment it exists, so a failure
- * further on can delete exactly those), then the bridges, veths and addresses; waits until every
+ * Creates the namespaces (reporting each one to `tracker`, so a failure further on, or a signal
+ * arriving meanwhile, deletes exactly those), then the bridges, veths and addresses; waits until every
  * link is up, every bridge port forwards and no address is tentative; returns the nodes as the
  * kernel made them.
  */
 export async function buildTopology(
   plan: TopologyPlan,
   options: ResolvedOptions,
-  created: (ns: string) => void,
+  tracker: NamespaceTracker,
 ): Promise<LabNode[]> {
   const commandOptions = (ns: string): CommandOptions => ({ ns, timeoutMs: options.commandTimeoutMs });
   const ip: Ip = async (ns, args) => (await command(['ip', '-n', ns, ...args], commandOptions(ns))).stdout;
@@ -104,8 +114,14 @@ export async function buildTopology(
 
   // Sequential: `ip netns add` mounts under /run/netns, and we record each name as soon as it is ours.
   for (const ns of [plan.switchNs, ...plan.nodes.map((n) => n.ns)]) {
-    await command(['ip', 'netns', 'add', ns], commandOptions(ns));
-    created(ns);
+    tracker.creating(ns);
+    try {
+      await command(['ip', 'netns', 'add', ns], commandOptions(ns));
+    } catch (error) {
+      tracker.failed(ns);
+      throw error;
+    }
+    tracker.created(ns);
   }
 
   // Sysctls before any interface exists, so new interfaces inherit them from "default".

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { createLab, listNamespaces, waitFor } from '../../src/lab/index.js';
+import { LabError, createLab, labPrefix, listNamespaces, waitFor } from '../../src/lab/index.js';
+import { Lab } from '../../src/lab/lab.js';
+import { planTopology, resolveOptions } from '../../src/lab/topology.js';
 import { withLab } from '../helpers/lab.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/lab-child.ts', import.meta.url));
@@ -43,6 +45,25 @@ t.test('destroy removes every namespace it made, is idempotent, and spares a dec
   await lab.destroy();
   lab.destroySync();
   t.pass('destroy() and destroySync() again are no-ops');
+});
+
+t.test('a failure half-way through building deletes what it made and nothing else', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const options = resolveOptions({ routers: 2, client: true });
+  const plan = planTopology(labPrefix(process.pid, 'fa11'), options);
+  // Someone else's namespace sits where the lab's last one (the client) would go.
+  const squatter = plan.nodes[plan.nodes.length - 1].ns;
+  execFileSync('ip', ['netns', 'add', squatter]);
+  t.teardown(() => {
+    if (listNamespaces().includes(squatter)) execFileSync('ip', ['netns', 'del', squatter]);
+  });
+
+  const lab = new Lab(plan, options);
+  await t.rejects(lab.build(), LabError, 'ip netns add fails on the existing name');
+  const after = listNamespaces();
+  t.same(after.filter((ns) => ns.startsWith(plan.prefix) && ns !== squatter), [], 'sw, r1, r2 were deleted');
+  t.ok(after.includes(squatter), 'the namespace it did not create is untouched');
+  t.ok(lab.destroyed);
 });
 
 t.test('destroy ends a spawned process by pid with SIGTERM', async (t) => {
