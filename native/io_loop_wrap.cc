@@ -53,8 +53,9 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
       throw Napi::RangeError::New(env, "slotSize must be a multiple of 8 and at least 144");
     }
     size_t slots = ring.ByteLength() / slot_size;
-    if (slots < 32 || ring.ByteLength() % slot_size != 0) {
-      throw Napi::RangeError::New(env, "ring must hold a whole number (>= 32) of slots");
+    // A power of two, so that ring indices stay consistent when the uint32 counters wrap.
+    if (slots < 32 || ring.ByteLength() % slot_size != 0 || (slots & (slots - 1)) != 0) {
+      throw Napi::RangeError::New(env, "ring must hold a power-of-two number (>= 32) of slots");
     }
     ring_ref_ = Napi::Persistent(ring);
     WithSystemErrors(env, [&] {

@@ -1,0 +1,13 @@
+// The native surface of floatip, typed. Import from here, not from binding.ts.
+export { bindingPath, packageRoot } from './binding.js'
+export type { NativeLoopStats, NativePeriodicInfo, NativeSystemError } from './binding.js'
+export { monotonicUs } from './clock.js'
+export { IoLoop, PeriodicSend, Timer, Watch } from './io-loop.js'
+export type { DeadlineHandler, IoLoopOptions, LoopPacket, PacketHandler, PeriodicOptions, WatchOptions } from './io-loop.js'
+export { VrrpSocket } from './vrrp-socket.js'
+export type { VrrpSocketOptions } from './vrrp-socket.js'
+export { PacketSocket, interfaceInfo, ETH_P_ALL, ETH_P_ARP, ETH_P_IPV6 } from './packet-socket.js'
+export type { InterfaceInfo, PacketSocketOptions } from './packet-socket.js'
+export { NetlinkMonitor, RtNetlink, IFA_F_NODAD, IFA_F_SECONDARY, SCOPES } from './netlink.js'
+export type { AddressInfo, AddressSpec, LinkInfo, NetlinkEvent } from './netlink.js'
+export { isSystemError, systemError } from './system-error.js'
