@@ -157,3 +157,10 @@ t.test('steady state: a backup watching a lower master under preempt is not stea
   c.setEffectivePriority(10, 250);
   t.equal(c.steadyState().kind, 'idle', 'its adverts would now be discarded, so native must forward them');
 });
+
+t.test('keepalived higher_prio_send_advert: one advert before yielding', async (t) => {
+  const c = core({ higherPrioSendAdvert: true });
+  c.start(0);
+  c.timerExpired(3_609_375);
+  t.same(types(c.advertReceived(4_000_000, advert('192.0.2.1', 200))), ['send-advert', 'remove-vips', 'state-changed']);
+});
