@@ -3,7 +3,9 @@
 // src/cli/commands/ and exports a `register(program)` function; this file must not grow logic.
 import { Command } from 'commander'
 import { fileURLToPath } from 'node:url'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { register as registerCheckConfig } from './commands/check-config.js'
+import { register as registerDumpConfig } from './commands/dump-config.js'
 
 function packageVersion (): string {
   const pkgPath = fileURLToPath(new URL('../../../package.json', import.meta.url))
@@ -16,7 +18,17 @@ export function buildProgram (): Command {
     .name('floatip')
     .description('VRRP high-availability daemon, a drop-in for the VRRP side of keepalived')
     .version(packageVersion())
+  registerCheckConfig(program)
+  registerDumpConfig(program)
   return program
 }
 
-await buildProgram().parseAsync(process.argv)
+function isEntryScript (): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isEntryScript()) await buildProgram().parseAsync(process.argv)

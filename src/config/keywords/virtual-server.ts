@@ -1,0 +1,156 @@
+// Keyword tables of the LVS side (keepalived 2.2.7): virtual_server (IP PORT | fwmark N | group
+// NAME), real_server with its checkers, virtual_server_group, and legacy synonyms (lb_algo,
+// lb_kind, nb_get_retry, ...). Parsed into the typed model; floatip does not program IPVS.
+import { alias, invalid, named, type KeywordSpec } from './spec.js'
+import { blocks } from './apply.js'
+import { custom, flag, int, oneOf, script, str, timerUs } from './helpers.js'
+import { checkerSpecs } from './checkers.js'
+import { trackList } from './vrrp-items.js'
+import { ipFamily, parsePort } from '../values.js'
+import type { Statement } from '../tree.js'
+
+const timer = (dflt?: number): KeywordSpec<number | undefined> => timerUs<number | undefined>(2 ** 31 / 1e6, dflt)
+
+export interface LvsMethod { method: 'NAT' | 'DR' | 'TUN', options: string[] }
+const lvsMethod = (): KeywordSpec<LvsMethod | undefined> => custom({
+  minArgs: 1,
+  expected: 'NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]',
+  initial: () => undefined,
+  parse: (s, ctx) => {
+    const m = s.args[0].text.toUpperCase()
+    if (m !== 'NAT' && m !== 'DR' && m !== 'TUN') return invalid(ctx, s.args[0], `${s.keyword.text}: '${s.args[0].text}' is not NAT, DR or TUN`, 'NAT|DR|TUN')
+    if (m !== 'TUN' && s.args.length > 1) {
+      ctx.diagnostics.warning({ code: 'extra-arguments', message: `${s.keyword.text} ${m} takes no options; '${s.args[1].text}' is ignored (comments must start with # or !)`, at: { file: s.args[1].file, line: s.args[1].line, column: s.args[1].column }, text: s.args.slice(1).map((a) => a.text).join(' '), expected: 'options only after TUN' })
+      return { method: m, options: [] }
+    }
+    return { method: m, options: s.args.slice(1).map((a) => a.text) }
+  }
+})
+
+export interface ServerAddress { address: string, port: number | undefined }
+function serverAddress (s: Statement, ctx: Parameters<KeywordSpec<unknown>['parse']>[1]): ServerAddress | undefined {
+  const a = s.args[0]
+  if (ipFamily(a.text) === undefined) return invalid(ctx, a, `${s.keyword.text}: '${a.text}' is not an IP address`, 'IP [PORT]', 'invalid-address')
+  if (s.args[1] === undefined) return { address: a.text, port: undefined }
+  const port = parsePort(s.args[1].text)
+  return port === undefined ? invalid(ctx, s.args[1], `${s.keyword.text}: port '${s.args[1].text}' is not 0-65535`, 'a port 0-65535', 'out-of-range') : { address: a.text, port }
+}
+
+const serverCommon = {
+  alpha: flag(),
+  connect_timeout: named('connectTimeoutUs', timer(5_000_000)),
+  retry: int(0, 2 ** 31 - 1),
+  nb_get_retry: alias('retry'),
+  delay_before_retry: named('delayBeforeRetryUs', timer()),
+  warmup: named('warmupUs', timer()),
+  delay_loop: named('delayLoopUs', timer(60_000_000)),
+  inhibit_on_failure: flag(),
+  smtp_alert: flag(),
+  virtualhost: str(),
+  snmp_name: str()
+} as const
+
+export const realServerKeywords = {
+  ...serverCommon,
+  weight: int(0, 2 ** 31 - 1, 1),
+  lvs_method: lvsMethod(),
+  lb_kind: alias('lvs_method'),
+  notify_up: script(),
+  notify_down: script(),
+  uthreshold: int(0, 2 ** 31 - 1),
+  lthreshold: int(0, 2 ** 31 - 1),
+  track_file: trackList('TRACK_FILE_NAME', -2147483647, 2147483647),
+  track_bfd: trackList('BFD_NAME', -253, 253),
+  ...checkerSpecs()
+} as const
+
+const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos'] as const
+
+export const virtualServerKeywords = {
+  ...serverCommon,
+  ip_family: oneOf(['inet', 'inet6'] as const),
+  lvs_sched: oneOf(SCHEDULERS, 'wlc' as const, false),
+  lb_algo: alias('lvs_sched'),
+  hashed: flag(),
+  'flag-1': flag(),
+  'flag-2': flag(),
+  'flag-3': flag(),
+  'sh-port': flag(),
+  'sh-fallback': flag(),
+  'mh-port': flag(),
+  'mh-fallback': flag(),
+  ops: flag(),
+  lvs_method: lvsMethod(),
+  lb_kind: alias('lvs_method'),
+  persistence_engine: str(),
+  persistence_timeout: named('persistenceTimeoutS', custom<number | undefined>({ maxArgs: 1, expected: '[SECONDS]', initial: () => undefined, parse: (s, ctx) => { if (s.args[0] === undefined) return 360; const v = Number(s.args[0].text); return Number.isInteger(v) && v >= 0 ? v : invalid(ctx, s.args[0], `persistence_timeout '${s.args[0].text}' is not a whole number of seconds`, 'seconds') } })),
+  persistence_granularity: str(),
+  protocol: oneOf(['TCP', 'UDP', 'SCTP'] as const),
+  ha_suspend: flag(),
+  omega: flag(),
+  quorum: int(1, 2 ** 31 - 1, 1),
+  hysteresis: int(0, 2 ** 31 - 1, 0),
+  quorum_up: script(),
+  quorum_down: script(),
+  sorry_server: named('sorryServer', custom<ServerAddress | undefined>({ minArgs: 1, maxArgs: 2, expected: 'IP [PORT]', initial: () => undefined, parse: (s, ctx) => serverAddress(s, ctx) })),
+  sorry_server_inhibit: flag(),
+  sorry_server_lvs_method: lvsMethod(),
+  real_server: named('realServers', blocks(realServerKeywords, serverAddress, { minArgs: 1, maxArgs: 2, expected: 'real_server IP [PORT] { ... }', blockName: (h) => `real_server ${h.address}${h.port === undefined ? '' : ' ' + String(h.port)}` }))
+} as const
+
+export type VirtualServerKey =
+  | { kind: 'address', address: string, port: number | undefined }
+  | { kind: 'fwmark', fwmark: number, family: string | undefined }
+  | { kind: 'group', group: string }
+
+function virtualServerHeader (s: Statement, ctx: Parameters<KeywordSpec<unknown>['parse']>[1]): { key: VirtualServerKey } | undefined {
+  const a = s.args[0]
+  if (a.text === 'fwmark' || a.text === 'group') {
+    const v = s.args[1]
+    if (v === undefined) return invalid(ctx, a, `virtual_server ${a.text} needs a value`, `virtual_server ${a.text} VALUE {`)
+    if (a.text === 'group') return { key: { kind: 'group', group: v.text } }
+    const n = Number(v.text)
+    return Number.isInteger(n) && n >= 0 && n < 2 ** 32 ? { key: { kind: 'fwmark', fwmark: n, family: s.args[2]?.text } } : invalid(ctx, v, `fwmark '${v.text}' is not 0-4294967295`, 'an integer', 'out-of-range')
+  }
+  const address = a.text.replace(/-[0-9a-fA-F]+$/, '')
+  if (ipFamily(address) === undefined) return invalid(ctx, a, `virtual_server: '${a.text}' is not an IP address`, 'IP PORT, IP-RANGE PORT, fwmark N or group NAME', 'invalid-address')
+  const port = s.args[1] === undefined ? undefined : parsePort(s.args[1].text)
+  if (s.args[1] !== undefined && port === undefined) return invalid(ctx, s.args[1], `virtual_server: port '${s.args[1].text}' is not 0-65535`, 'a port 0-65535', 'out-of-range')
+  return { key: { kind: 'address', address: a.text, port } }
+}
+
+const keyName = (k: VirtualServerKey): string => k.kind === 'address' ? `${k.address} ${k.port ?? ''}`.trim() : k.kind === 'fwmark' ? `fwmark ${k.fwmark}` : `group ${k.group}`
+
+export const virtualServerSpec = blocks(virtualServerKeywords, virtualServerHeader, { minArgs: 1, maxArgs: 3, expected: 'virtual_server IP PORT | fwmark N | group NAME { ... }', blockName: (h) => `virtual_server ${keyName(h.key)}` })
+
+export interface VirtualServerGroupEntry { text: string, kind: 'address' | 'range' | 'fwmark', address?: string, port?: number, fwmark?: number }
+
+export interface VirtualServerGroup { name: string, entries: VirtualServerGroupEntry[], source: { file: string, line: number, column: number } }
+export const virtualServerGroupSpec: KeywordSpec<VirtualServerGroup[]> = custom<VirtualServerGroup[]>({
+  block: 'required',
+  minArgs: 1,
+  maxArgs: 1,
+  repeatable: true,
+  expected: 'virtual_server_group NAME { IP [PORT] | IP-RANGE [PORT] | fwmark N [inet|inet6] }',
+  initial: () => [],
+  parse: (stmt, ctx, prev) => {
+    const entries: VirtualServerGroupEntry[] = []
+    for (const s of stmt.block ?? []) {
+      const toks = [s.keyword, ...s.args]
+      const textLine = toks.map((t) => t.text).join(' ')
+      if (toks[0].text === 'fwmark') {
+        const n = Number(toks[1]?.text)
+        if (!Number.isInteger(n) || n < 0) { invalid(ctx, toks[1] ?? toks[0], 'fwmark needs an integer', 'fwmark N [inet|inet6]'); continue }
+        entries.push({ text: textLine, kind: 'fwmark', fwmark: n })
+        continue
+      }
+      const addr = toks[0].text.replace(/-[0-9a-fA-F]+$/, '').replace(/\/\d+$/, '')
+      if (ipFamily(addr) === undefined) { invalid(ctx, toks[0], `virtual_server_group: '${toks[0].text}' is not an IP address or range`, 'IP [PORT], IP-RANGE [PORT] or fwmark N', 'invalid-address'); continue }
+      const port = toks[1] === undefined ? undefined : parsePort(toks[1].text)
+      if (toks[1] !== undefined && port === undefined) { invalid(ctx, toks[1], `virtual_server_group: port '${toks[1].text}' is not 0-65535`, 'a port', 'out-of-range'); continue }
+      entries.push({ text: textLine, kind: addr === toks[0].text ? 'address' : 'range', address: toks[0].text, port })
+    }
+    return [...prev, { name: stmt.args[0].text, entries, source: { file: stmt.keyword.file, line: stmt.keyword.line, column: stmt.keyword.column } }]
+  }
+})
+

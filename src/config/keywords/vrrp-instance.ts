@@ -1,0 +1,115 @@
+// Keyword table of `vrrp_instance NAME { }` (keepalived 2.2.7, man keepalived.conf "VRRP
+// instance(s)") and its `authentication { }` sub-block. Defaults are keepalived's; fields that
+// inherit a global_defs value are left undefined here and filled by resolve-defaults.ts.
+import { alias, invalid, named, locOf, type KeywordSpec } from './spec.js'
+import { block } from './apply.js'
+import { bool, custom, flag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
+import { addressList, interfaceDelays, routeList, trackList, unicastPeers } from './vrrp-items.js'
+import { parseDecimal } from '../values.js'
+
+/** auth_pass: keepalived uses only the first 8 characters (RFC 2338 §5.3.10 authentication data). */
+const authPass: KeywordSpec<string | undefined> = {
+  minArgs: 1,
+  maxArgs: 1,
+  expected: 'a password of at most 8 characters',
+  initial: () => undefined,
+  parse: (stmt, ctx) => {
+    const a = stmt.args[0]
+    if (a.text.length <= 8) return a.text
+    // KEEPALIVED: silently uses the first 8 characters; we say so.
+    ctx.diagnostics.warning({ code: 'auth-pass-truncated', message: `auth_pass is ${a.text.length} characters; only the first 8 ('${a.text.slice(0, 8)}') are used`, at: locOf(a), text: a.text, expected: 'at most 8 characters' })
+    return a.text.slice(0, 8)
+  }
+}
+
+export const authenticationKeywords = {
+  auth_type: oneOf(['PASS', 'AH'] as const),
+  auth_pass: authPass
+} as const
+
+/** advert_int in seconds (0.01 resolution for VRRPv3, RFC 5798 §5.2.7) stored as centiseconds. */
+const advertInt = named('advertIntervalCs', {
+  minArgs: 1,
+  maxArgs: 1,
+  expected: 'seconds: 1-255 for VRRPv2, 0.01-40.95 for VRRPv3',
+  initial: () => 100,
+  parse: (stmt, ctx) => {
+    const a = stmt.args[0]
+    const v = parseDecimal(a.text)
+    if (v === undefined || v <= 0) return invalid(ctx, a, `advert_int '${a.text}' is not a positive number of seconds`, 'seconds: 1-255 (VRRPv2) or 0.01-40.95 (VRRPv3)', v === undefined ? 'invalid-value' : 'out-of-range')
+    return Math.round(v * 100)
+  }
+} satisfies KeywordSpec<number>)
+
+const setFalse = (): KeywordSpec<boolean> => ({ ...flag(), parse: () => false })
+
+export const vrrpInstanceKeywords = {
+  state: oneOf(['MASTER', 'BACKUP'] as const, 'BACKUP' as const),
+  interface: str(),
+  vrf: str(),
+  use_vmac: named('useVmac', custom<{ name: string | undefined, mac: string | undefined } | undefined>({ maxArgs: 2, expected: '[IFNAME] [MAC]', initial: () => undefined, parse: (s) => ({ name: s.args[0]?.text, mac: s.args[1]?.text }) })),
+  use_vmac_addr: flag(),
+  vmac_xmit_base: flag(),
+  use_ipvlan: custom<string[] | undefined>({ maxArgs: 3, expected: '[IFNAME] [IP] [bridge|private|vepa]', initial: () => undefined, parse: (s) => s.args.map((a) => a.text) }),
+  native_ipv6: flag(),
+  dont_track_primary: flag(),
+  linkbeat_use_polling: flag(),
+  track_interface: trackList('IFNAME', -253, 253),
+  track_script: trackList('SCRIPT_NAME', -253, 253),
+  track_file: trackList('TRACK_FILE_NAME', -254, 254),
+  vrrp_track_file: alias('track_file'),
+  track_process: trackList('PROCESS_NAME', -254, 254),
+  track_bfd: trackList('BFD_NAME', -253, 253),
+  mcast_src_ip: named('mcastSrcIp', ip()),
+  unicast_src_ip: named('unicastSrcIp', ip()),
+  mcast_dst_ip: named('mcastDstIp', ip()),
+  track_src_ip: flag(),
+  version: int(2, 3),
+  check_unicast_src: flag(),
+  unicast_peer: unicastPeers(),
+  unicast_fault_no_peer: flag(),
+  unicast_ttl: int(0, 255, 255),
+  old_unicast_checksum: custom<'always' | 'never' | undefined>({ maxArgs: 1, expected: '[never]', initial: () => undefined, parse: (s, ctx) => s.args[0] === undefined ? 'always' : s.args[0].text === 'never' ? 'never' : invalid(ctx, s.args[0], `old_unicast_checksum: unexpected '${s.args[0].text}'`, 'nothing or never') }),
+  garp_master_delay: named('garpMasterDelayUs', timerUs(255)),
+  garp_master_repeat: int(0, 255),
+  garp_lower_prio_delay: named('garpLowerPrioDelayUs', timerUs(255)),
+  garp_lower_prio_repeat: int(0, 255),
+  garp_master_refresh: named('garpMasterRefreshUs', timerUs(86400)),
+  garp_master_refresh_repeat: int(0, 255),
+  garp_extra_if: custom<{ all: boolean, delayS: number } | undefined>({ minArgs: 1, maxArgs: 2, expected: '[all] SECONDS', initial: () => undefined, parse: (s, ctx) => { const all = s.args[0].text === 'all'; const t = s.args[all ? 1 : 0]; const n = t === undefined ? undefined : Number(t.text); return n === undefined || !Number.isInteger(n) || n < 0 ? invalid(ctx, t ?? s.keyword, 'garp_extra_if needs a delay in whole seconds', '[all] SECONDS') : { all, delayS: n } } }),
+  down_timer_adverts: int(1, 100),
+  lower_prio_no_advert: flag(),
+  higher_prio_send_advert: flag(),
+  virtual_router_id: named('virtualRouterId', int(1, 255)),
+  priority: int(1, 255, 100),
+  advert_int: advertInt,
+  authentication: block(authenticationKeywords, 'authentication'),
+  virtual_ipaddress: named('virtualIpAddresses', addressList('virtual_ipaddress')),
+  virtual_ipaddress_excluded: named('virtualIpAddressesExcluded', addressList('virtual_ipaddress_excluded')),
+  promote_secondaries: flag(),
+  virtual_routes: routeList('virtual_routes', false),
+  virtual_rules: routeList('virtual_rules', true),
+  accept: custom<boolean | undefined>({ maxArgs: 1, expected: flag().expected, initial: () => undefined, parse: (s, ctx) => flag().parse(s, ctx, false) }),
+  no_accept: named('accept', custom<boolean | undefined>({ maxArgs: 1, initial: () => undefined, parse: () => false })),
+  preempt: flag(true),
+  nopreempt: named('preempt', { ...setFalse(), initial: () => true }),
+  preempt_delay: named('preemptDelayUs', timerUs(1000, 0)),
+  skip_check_adv_addr: flag(),
+  strict_mode: flag(),
+  debug: int(0, 4, 0),
+  notify_master: script(),
+  notify_backup: script(),
+  notify_fault: script(),
+  notify_stop: script(),
+  notify_deleted: custom<{ command: string | undefined, user: string | undefined, group: string | undefined } | undefined>({ maxArgs: 3, initial: () => undefined, parse: (s) => ({ command: s.args[0]?.text, user: s.args[1]?.text, group: s.args[2]?.text }) }),
+  notify: script(),
+  notify_master_rx_lower_pri: script(),
+  notify_priority_changes: bool(false),
+  smtp_alert: flag(),
+  kernel_rx_buf_size: int(0, 2 ** 31 - 1),
+  lvs_sync_daemon_interface: str(),
+  garp_interval: named('garpIntervalUs', timerUs(1000)),
+  gna_interval: named('gnaIntervalUs', timerUs(1000)),
+  interface_up_down_delays: interfaceDelays(),
+  ipsets: words(1, 5)
+} as const
