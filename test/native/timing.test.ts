@@ -1,0 +1,110 @@
+// The native thread keeps time while the JavaScript main thread is blocked: periodic sends keep
+// their cadence, a watch expires when its source goes silent, a timer fires on time. Bounds here
+// are loose on purpose (to catch a hang or a JS-driven timer); the figures are in bench/cadence.
+import t from 'tap'
+import { withLab } from '../helpers/lab.js'
+import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
+
+function blockMainThread (ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function pair (t: Tap.Test) {
+  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
+  const r1 = lab.node('r1')
+  const r2 = lab.node('r2')
+  const loop = new IoLoop()
+  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns, source: r1.ipv4 })
+  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns })
+  t.teardown(() => { loop.close(); tx.close(); rx.close() })
+  return { lab, r1, r2, loop, tx, rx }
+}
+
+const advert = Buffer.from('31016401000a0000c00002c8', 'hex')
+
+t.test('a 10 ms periodic send keeps its cadence while the main thread is blocked for 1 s', async (t) => {
+  const { loop, tx, rx } = await pair(t)
+  const arrivals: number[] = []
+  loop.attach(rx, (p) => arrivals.push(p.receivedUs))
+  const intervalUs = 10_000
+  const startUs = monotonicUs() + 20_000
+  const periodic = loop.startPeriodic(tx, advert, { intervalUs, firstAtUs: startUs })
+  await sleep(100)
+  const blockStart = monotonicUs()
+  blockMainThread(1000)
+  const blockEnd = monotonicUs()
+  await sleep(50)
+  periodic.stop()
+  const during = arrivals.filter((us) => us >= blockStart && us <= blockEnd)
+  const deviations = during.map((us) => Math.abs(us - (startUs + Math.round((us - startUs) / intervalUs) * intervalUs)))
+  deviations.sort((a, b) => a - b)
+  const p99 = deviations[Math.floor(deviations.length * 0.99)]
+  t.comment(`blocked ${((blockEnd - blockStart) / 1000).toFixed(0)} ms: ${during.length} adverts, p99 deviation ${p99} µs, max ${deviations.at(-1)} µs`)
+  t.ok(during.length >= 95 && during.length <= 102, `about 100 sends in 1 s (got ${during.length})`)
+  t.ok(p99 < 3000, `p99 deviation under a loose 3 ms (got ${p99} µs)`)
+  t.equal(periodic.info(), null, 'stopped periodic is gone')
+})
+
+t.test('a watch is reset natively by identical packets and expires while the main thread is blocked', async (t) => {
+  const { loop, tx, rx, r1 } = await pair(t)
+  const delivered: number[] = []
+  loop.attach(rx, (p) => delivered.push(p.receivedUs))
+  const expiries: Array<{ firedUs: number, deadlineUs: number }> = []
+  const watch = loop.createWatch((firedUs, deadlineUs) => expiries.push({ firedUs, deadlineUs }))
+  const timeoutUs = 35_000
+  const startUs = monotonicUs() + 10_000
+  watch.arm(rx, { source: r1.ipv4, bytes: advert, timeoutUs, firstDeadlineUs: startUs + 200_000 })
+  // 30 sends (290 ms of adverts), then silence: the sender stops by itself on the native thread.
+  loop.startPeriodic(tx, advert, { intervalUs: 10_000, firstAtUs: startUs, count: 30 })
+  const blockStart = monotonicUs()
+  blockMainThread(700)
+  const blockEnd = monotonicUs()
+  await sleep(20)
+  const stats = loop.stats()
+  t.equal(expiries.length, 1, 'expired exactly once')
+  const { firedUs, deadlineUs } = expiries[0]
+  const lastSendUs = startUs + 29 * 10_000
+  t.ok(firedUs > blockStart && firedUs < blockEnd, 'fired while JavaScript was blocked')
+  t.ok(Math.abs(deadlineUs - (lastSendUs + timeoutUs)) < 2000, `deadline = last advert + timeout (off by ${deadlineUs - lastSendUs - timeoutUs} µs)`)
+  t.ok(firedUs - deadlineUs < 3000, `fired ${firedUs - deadlineUs} µs after its deadline`)
+  t.equal(stats.rxWatchMatched, 30, 'every advert reset the watch natively')
+  t.equal(delivered.length, 0, 'no advert needed JavaScript')
+  watch.dispose()
+})
+
+t.test('a different packet from the watched source reaches JavaScript and does not reset the watch', async (t) => {
+  const { loop, tx, rx, r1 } = await pair(t)
+  const delivered: Buffer[] = []
+  loop.attach(rx, (p) => delivered.push(Buffer.from(p.data)))
+  const expiries: number[] = []
+  const watch = loop.createWatch((firedUs) => expiries.push(firedUs))
+  const now = monotonicUs()
+  watch.arm(rx, { source: r1.ipv4, bytes: advert, timeoutUs: 1_000_000, firstDeadlineUs: now + 150_000 })
+  const changed = Buffer.from(advert)
+  changed[2] = 0x32 // another priority
+  tx.send(changed)
+  await sleep(250)
+  t.equal(delivered.length, 1)
+  t.same(delivered[0], changed)
+  t.equal(expiries.length, 1, 'the original deadline still fired')
+})
+
+t.test('a one-shot timer fires on time with the main thread blocked', async (t) => {
+  const loop = new IoLoop()
+  t.teardown(() => loop.close())
+  const fired: Array<{ firedUs: number, deadlineUs: number }> = []
+  const timer = loop.createTimer((firedUs, deadlineUs) => fired.push({ firedUs, deadlineUs }))
+  const at = monotonicUs() + 20_000
+  timer.set(at)
+  blockMainThread(100)
+  await sleep(10)
+  t.equal(fired.length, 1)
+  t.equal(fired[0].deadlineUs, at)
+  t.ok(fired[0].firedUs - at < 3000, `late by ${fired[0].firedUs - at} µs`)
+  const cleared = loop.createTimer(() => t.fail('a cleared timer must not fire'))
+  cleared.set(monotonicUs() + 10_000)
+  cleared.clear()
+  await sleep(30)
+})
