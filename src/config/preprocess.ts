@@ -31,6 +31,7 @@ export interface PreprocessOptions {
 const INCLUDE_WORDS = new Set(['include', 'includer', 'includem', 'includew', 'includeb', 'includea', 'includet'])
 const MAX_DEPTH = 24
 const MAX_INCLUDE_DEPTH = 32
+const MAX_LINE_CHARS = 100_000
 const LOOKS_LIKE_CONFIG = /\b(global_defs|vrrp_instance|vrrp_script|virtual_server|vrrp_sync_group)\b[^{}]*\{/
 
 interface FileFrame { file: string, dir: string }
@@ -43,6 +44,8 @@ export class Preprocessor {
   private readonly stack: string[] = []
   private readonly maxLines: number
   private limitReported = false
+  /** Lines examined, including intermediate expansions; bounded like the output. */
+  private work = 0
 
   constructor (private readonly opts: PreprocessOptions) {
     this.maxLines = opts.maxLines ?? 4_000_000
@@ -105,13 +108,13 @@ export class Preprocessor {
   }
 
   private full (): boolean {
-    if (this.lines.length < this.maxLines) return false
+    if (this.lines.length < this.maxLines && this.work < this.maxLines * 4) return false
     if (!this.limitReported) {
       this.limitReported = true
       const last = this.lines[this.lines.length - 1]
       this.opts.diagnostics.error({
         code: 'expansion-limit',
-        message: `configuration expands to more than ${this.maxLines} lines; stopped expanding`,
+        message: `configuration expands to more than ${this.maxLines} lines (or ${this.maxLines * 4} intermediate lines); stopped expanding`,
         at: { file: last?.file ?? '', line: last?.line ?? 1, column: 1 },
         text: '',
         expected: 'fewer ~SEQ/~LST repetitions or non-recursive definitions'
@@ -122,6 +125,7 @@ export class Preprocessor {
 
   /** `column` is the 1-based source column of text's first non-blank char, undefined if substituted. */
   private processLine (text: string, source: string, frame: FileFrame, line: number, column: number | undefined, depth: number): void {
+    this.work++
     if (this.full()) return
     const at = { file: frame.file, line, column: column ?? 1 }
     if (depth > MAX_DEPTH) {
@@ -159,6 +163,10 @@ export class Preprocessor {
       return
     }
     const sub = this.substitute(t, frame)
+    if (sub.length > MAX_LINE_CHARS) {
+      this.opts.diagnostics.error({ code: 'expansion-limit', message: `substitution makes this line longer than ${MAX_LINE_CHARS} characters (recursive $NAME?); line dropped`, at, text: truncate(t), expected: 'definitions that do not grow without bound' })
+      return
+    }
     if (sub !== t) {
       for (const piece of sub.split('\n')) this.processLine(piece, source, frame, line, undefined, depth + 1)
       return
@@ -167,7 +175,7 @@ export class Preprocessor {
   }
 
   private substitute (text: string, frame: FileFrame): string {
-    if (!text.includes('$')) return text
+    if (!text.includes('$') || text.length > MAX_LINE_CHARS) return text
     return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+\d+){0,2})\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g,
       (whole: string, braced: string | undefined, args: string | undefined, bare: string | undefined) => {
         const name = braced ?? bare ?? ''
