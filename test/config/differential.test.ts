@@ -1,0 +1,38 @@
+// Differential test against the installed keepalived 2.2.7: for every fixture, `keepalived -t`
+// flags the file (non-zero exit) exactly when floatip reports at least one diagnostic, except the
+// deliberate differences listed in KNOWN_DIFFERENCES (justified in docs/compatibility.md).
+// keepalived runs inside a private network namespace (`unshare -n`) that holds only the veth
+// interfaces the fixtures name, and disappears with the process: nothing on the host is touched.
+import t from 'tap'
+import { spawnSync } from 'node:child_process'
+import { basename } from 'node:path'
+import { loadConfig } from '../../src/config/load.js'
+import { fixtureFiles } from './helpers.js'
+
+/** fixture -> why floatip and keepalived -t disagree on flagging it. */
+const KNOWN_DIFFERENCES: Record<string, string> = {
+  'seed-000-oneline.conf': 'floatip warns that a comment holds configuration and that nothing is configured',
+}
+
+const IFACES = 'ip link add eth0 type veth peer name eth1 && ip link add eth2 type veth peer name ens33 && ip link add ens37 type veth peer name bond0'
+
+function keepalivedFlags (file: string): boolean | undefined {
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', `${IFACES} && exec keepalived -t -f "$1" -i fixture`, 'sh', file], { encoding: 'utf8', timeout: 10_000 })
+  if (r.error !== undefined || r.status === null || /unshare failed|Operation not permitted|not found/.test(r.stderr ?? '') && r.status === 1) return undefined
+  return r.status !== 0
+}
+
+const probe = spawnSync('unshare', ['-n', 'sh', '-c', `${IFACES} && keepalived -v`], { encoding: 'utf8', timeout: 10_000 })
+const available = probe.status === 0 && /Keepalived v2\.2/.test(probe.stderr + probe.stdout)
+
+t.test('floatip flags a fixture exactly when keepalived -t does', { skip: available ? false : 'needs root, unshare and keepalived 2.2' }, async (t) => {
+  for (const file of fixtureFiles()) {
+    const name = basename(file)
+    const ours = loadConfig(file, { configId: 'fixture' }).diagnostics.length > 0
+    const theirs = keepalivedFlags(file)
+    if (theirs === undefined) { t.fail(`could not run keepalived on ${name}`); continue }
+    if (ours !== theirs && KNOWN_DIFFERENCES[name] === undefined) {
+      t.fail(`${name}: floatip ${ours ? 'flags' : 'accepts'} it, keepalived -t ${theirs ? 'flags' : 'accepts'} it`)
+    } else t.pass(`${name}: ${ours === theirs ? 'agree' : 'known difference: ' + KNOWN_DIFFERENCES[name]}`)
+  }
+})
