@@ -1,5 +1,7 @@
 #include "io_loop.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -67,6 +69,18 @@ void LoopCore::Stop() {
     std::lock_guard<std::mutex> attach(ch->attach_mu);
     ch->loop.reset();
     ch->loop_id = 0;
+  }
+}
+
+void LoopCore::SetRealtimePriority(int priority) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!thread_.joinable()) throw SystemError(ESRCH, "pthread_setschedparam", "the loop is not running");
+  sched_param param{};
+  param.sched_priority = priority;
+  int err = pthread_setschedparam(thread_.native_handle(), priority > 0 ? SCHED_FIFO : SCHED_OTHER, &param);
+  if (err != 0) {
+    errno = err;
+    ThrowErrno("pthread_setschedparam(SCHED_FIFO)", "I/O thread realtime priority " + std::to_string(priority));
   }
 }
 

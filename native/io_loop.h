@@ -74,6 +74,9 @@ class LoopCore {
 
   void Start();
   void Stop();  // idempotent; joins the thread
+  // SCHED_FIFO at `priority` (1-99) for the I/O thread, 0 for the normal policy (keepalived's
+  // vrrp_rt_priority). Throws SystemError (EPERM without CAP_SYS_NICE).
+  void SetRealtimePriority(int priority);
 
   uint32_t Attach(const std::shared_ptr<Channel>& ch, const std::shared_ptr<LoopCore>& self);
   void Detach(Channel* ch);  // also drops the periodics and watches that use it

@@ -38,6 +38,7 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
          InstanceMethod("pending", &IoLoopWrap::Pending),
          InstanceMethod("consume", &IoLoopWrap::Consume),
          InstanceMethod("stats", &IoLoopWrap::StatsJs),
+         InstanceMethod("setRealtimePriority", &IoLoopWrap::SetRealtimePriority),
          InstanceMethod("ref", &IoLoopWrap::Ref),
          InstanceMethod("unref", &IoLoopWrap::Unref),
          InstanceMethod("close", &IoLoopWrap::CloseJs)});
@@ -211,6 +212,16 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
     set("timersFired", s.timers_fired);
     set("backlogMax", s.backlog_max);
     return o;
+  }
+
+  Napi::Value SetRealtimePriority(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return WithSystemErrors(env, [&]() -> Napi::Value {
+      uint32_t priority = Uint32Arg(env, info[0], "priority");
+      if (priority > 99) throw Napi::RangeError::New(env, "priority must be 0 (normal) or 1-99 (SCHED_FIFO)");
+      Require(env).SetRealtimePriority(static_cast<int>(priority));
+      return env.Undefined();
+    });
   }
 
   Napi::Value Ref(const Napi::CallbackInfo& info) {

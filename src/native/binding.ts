@@ -71,6 +71,7 @@ export interface NativeIoLoop {
   pending(): number
   consume(count: number): void
   stats(): NativeLoopStats
+  setRealtimePriority(priority: number): void
   ref(): void
   unref(): void
   close(): void

@@ -39,6 +39,11 @@ export interface IoLoopOptions {
   slots?: number
   /** Bytes per slot including the 80-byte header (default 8192: a full rtnetlink datagram). */
   slotSize?: number
+  /**
+   * Run the I/O thread SCHED_FIFO at this priority (1-99), like keepalived's vrrp_rt_priority,
+   * so adverts keep their cadence when the machine is busy. Default: the normal policy.
+   */
+  realtimePriority?: number
   /** Called when a handler throws; default: rethrow (an uncaught exception). */
   onHandlerError?: (error: unknown) => void
 }
@@ -90,6 +95,14 @@ export class IoLoop {
     this.ring = new ArrayBuffer(this.slots * this.slotSize)
     this.view = new DataView(this.ring)
     this.native = new binding.IoLoop(this.ring, this.slotSize, () => this.drain())
+    if (options.realtimePriority) {
+      try {
+        this.native.setRealtimePriority(options.realtimePriority)
+      } catch (err) {
+        this.native.close()
+        throw err
+      }
+    }
   }
 
   /** Delivers every packet the socket receives (that no watch consumed) to onPacket. */

@@ -2,6 +2,7 @@
 // their cadence, a watch expires when its source goes silent, a timer fires on time. Bounds here
 // are loose on purpose (to catch a hang or a JS-driven timer); the figures are in bench/cadence.
 import t from 'tap'
+import type { Test } from 'tap'
 import { withLab } from '../helpers/lab.js'
 import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
 
@@ -11,7 +12,7 @@ function blockMainThread (ms: number): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function pair (t: Tap.Test) {
+async function pair (t: Test) {
   const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
   const r1 = lab.node('r1')
   const r2 = lab.node('r2')
@@ -43,7 +44,8 @@ t.test('a 10 ms periodic send keeps its cadence while the main thread is blocked
   const p99 = deviations[Math.floor(deviations.length * 0.99)]
   t.comment(`blocked ${((blockEnd - blockStart) / 1000).toFixed(0)} ms: ${during.length} adverts, p99 deviation ${p99} µs, max ${deviations.at(-1)} µs`)
   t.ok(during.length >= 95 && during.length <= 102, `about 100 sends in 1 s (got ${during.length})`)
-  t.ok(p99 < 3000, `p99 deviation under a loose 3 ms (got ${p99} µs)`)
+  // Loose on purpose: a JS-driven timer would send nothing during the block. Figures: bench/cadence.
+  t.ok(p99 < 15_000, `p99 deviation under a loose 15 ms (got ${p99} µs)`)
   t.equal(periodic.info(), null, 'stopped periodic is gone')
 })
 
@@ -67,8 +69,8 @@ t.test('a watch is reset natively by identical packets and expires while the mai
   const { firedUs, deadlineUs } = expiries[0]
   const lastSendUs = startUs + 29 * 10_000
   t.ok(firedUs > blockStart && firedUs < blockEnd, 'fired while JavaScript was blocked')
-  t.ok(Math.abs(deadlineUs - (lastSendUs + timeoutUs)) < 2000, `deadline = last advert + timeout (off by ${deadlineUs - lastSendUs - timeoutUs} µs)`)
-  t.ok(firedUs - deadlineUs < 3000, `fired ${firedUs - deadlineUs} µs after its deadline`)
+  t.ok(Math.abs(deadlineUs - (lastSendUs + timeoutUs)) < 15_000, `deadline = last advert + timeout (off by ${deadlineUs - lastSendUs - timeoutUs} µs)`)
+  t.ok(firedUs - deadlineUs < 15_000, `fired ${firedUs - deadlineUs} µs after its deadline`)
   t.equal(stats.rxWatchMatched, 30, 'every advert reset the watch natively')
   t.equal(delivered.length, 0, 'no advert needed JavaScript')
   watch.dispose()
@@ -102,9 +104,22 @@ t.test('a one-shot timer fires on time with the main thread blocked', async (t) 
   await sleep(10)
   t.equal(fired.length, 1)
   t.equal(fired[0].deadlineUs, at)
-  t.ok(fired[0].firedUs - at < 3000, `late by ${fired[0].firedUs - at} µs`)
+  t.ok(fired[0].firedUs - at < 15_000, `late by ${fired[0].firedUs - at} µs`)
   const cleared = loop.createTimer(() => t.fail('a cleared timer must not fire'))
   cleared.set(monotonicUs() + 10_000)
   cleared.clear()
   await sleep(30)
+})
+
+t.test('realtimePriority runs the I/O thread SCHED_FIFO (keepalived vrrp_rt_priority)', async (t) => {
+  const { readdirSync, readFileSync } = await import('node:fs')
+  const policyOfIoThreads = () => readdirSync('/proc/self/task')
+    .filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'floatip-io')
+    // /proc/<pid>/task/<tid>/stat field 41 is the scheduling policy (1 = SCHED_FIFO)
+    .map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[38]))
+  const before = policyOfIoThreads().filter((p) => p === 1).length
+  const loop = new IoLoop({ realtimePriority: 10 })
+  t.teardown(() => loop.close())
+  t.equal(policyOfIoThreads().filter((p) => p === 1).length, before + 1, 'one more SCHED_FIFO I/O thread')
+  t.throws(() => new IoLoop({ realtimePriority: 100 }), RangeError)
 })
