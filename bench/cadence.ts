@@ -4,7 +4,7 @@
 // once while it is blocked for 1 s at a time. floatip runs twice at once: its I/O thread on the
 // normal scheduler, and with realtimePriority (SCHED_FIFO, keepalived's vrrp_rt_priority); keepalived
 // runs with its defaults. Prints a table, writes bench/results/cadence.json.
-// Run: npm run build && node dist/bench/cadence.js [--seconds N]
+// Run: npm run build:ts && node dist/bench/cadence.js [--seconds N]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, cpus, release } from 'node:os'
 import { join } from 'node:path'

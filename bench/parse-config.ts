@@ -1,6 +1,6 @@
 // Bench: parse a generated ~50,000-line keepalived.conf (255 VRRP instances with many VIPs and a
 // large virtual_server section) with loadConfig over an in-memory reader; prints a table and
-// writes bench/results/parse-config.json. Run: npm run build && node dist/bench/parse-config.js
+// writes bench/results/parse-config.json. Run: npm run build:ts && node dist/bench/parse-config.js
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../src/config/load.js'
