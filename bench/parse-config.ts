@@ -1,7 +1,10 @@
 // Bench: parse a generated ~50,000-line keepalived.conf (255 VRRP instances with many VIPs and a
 // large virtual_server section) with loadConfig over an in-memory reader; prints a table and
 // writes bench/results/parse-config.json. Run: npm run build:ts && node dist/bench/parse-config.js
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../src/config/load.js'
 import { createMemoryReader } from '../src/config/memory-reader.js'
@@ -38,7 +41,28 @@ for (let i = 0; i < 7; i++) {
 const measured = runs.slice(2).sort((a, b) => a - b)
 const median = measured[Math.floor(measured.length / 2)]
 const result = { bench: 'parse-config', lines, bytes: text.length, runs: runs.length, warmupRuns: 2, medianMs: Number(median.toFixed(1)), minMs: Number(measured[0].toFixed(1)), maxMs: Number(measured[measured.length - 1].toFixed(1)), linesPerSecond: Math.round(lines / (median / 1000)), diagnostics, node: process.version, date: new Date().toISOString() }
+
+// Side by side: whole-process wall time of `floatip check-config` and `keepalived -t` on the same
+// file (keepalived runs in a private network namespace, `unshare -n`, so it touches nothing).
+function wallMs (argv: string[]): number {
+  const times: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint()
+    spawnSync(argv[0], argv.slice(1), { stdio: 'ignore', timeout: 120_000 })
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+  }
+  return times.sort((a, b) => a - b)[1]
+}
+const tmp = mkdtempSync(join(tmpdir(), 'fip-parse-'))
+const file = join(tmp, 'keepalived.conf')
+writeFileSync(file, text)
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+const floatipWallMs = wallMs([process.execPath, cli, 'check-config', '-f', file, '--config-id', 'bench'])
+const keepalivedWallMs = wallMs(['unshare', '-n', 'keepalived', '-t', '-f', file])
+rmSync(tmp, { recursive: true, force: true })
+Object.assign(result, { floatipCheckConfigWallMs: Math.round(floatipWallMs), keepalivedTestWallMs: Math.round(keepalivedWallMs), wallRatioKeepalivedOverFloatip: Number((keepalivedWallMs / floatipWallMs).toFixed(2)) })
 console.table([{ lines, 'median ms': result.medianMs, 'min ms': result.minMs, 'max ms': result.maxMs, 'lines/s': result.linesPerSecond, diagnostics }])
+console.table([{ 'floatip check-config wall ms': Math.round(floatipWallMs), 'keepalived -t wall ms': Math.round(keepalivedWallMs), 'keepalived/floatip': (keepalivedWallMs / floatipWallMs).toFixed(2) }])
 const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url))
 mkdirSync(dir, { recursive: true })
 writeFileSync(dir + 'parse-config.json', JSON.stringify(result, null, 2) + '\n')
