@@ -82,6 +82,7 @@ export class IoLoop {
   private readonly slotSize: number
   private readonly onHandlerError: ((error: unknown) => void) | undefined
   private readonly channels = new Map<number, Route>()
+  private readonly channelIds = new Map<NativeSocket, number>()
   private readonly deadlines = new Map<number, Route>()
   private readonly periodics = new Map<number, Route>()
   private head = 0
@@ -109,10 +110,15 @@ export class IoLoop {
   attach (socket: SocketLike, onPacket: PacketHandler, onError?: ErrorHandler): number {
     const id = this.native.attach(socket.native)
     this.channels.set(id, { kind: 'socket', onPacket, onError })
+    this.channelIds.set(socket.native, id)
     return id
   }
 
+  /** Stops receiving on the socket (and drops its periodic sends and watches). */
   detach (socket: SocketLike): void {
+    const id = this.channelIds.get(socket.native)
+    if (id !== undefined) this.channels.delete(id)
+    this.channelIds.delete(socket.native)
     if (!socket.native.closed) this.native.detach(socket.native)
   }
 
@@ -152,6 +158,7 @@ export class IoLoop {
     this.closed = true
     this.native.close()
     this.channels.clear()
+    this.channelIds.clear()
     this.deadlines.clear()
     this.periodics.clear()
   }

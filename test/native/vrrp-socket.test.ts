@@ -117,3 +117,23 @@ t.test('IPv6 unicast to a global address', async (t) => {
   t.equal(got[0].destination, r2.ipv6)
   t.equal(got[0].ttl, 255)
 })
+
+t.test('a detached socket delivers nothing more', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
+  const loop = new IoLoop()
+  t.teardown(() => loop.close())
+  const r1 = lab.node('r1')
+  const r2 = lab.node('r2')
+  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns })
+  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns })
+  t.teardown(() => { tx.close(); rx.close() })
+  const got: Received[] = []
+  loop.attach(rx, collector(got))
+  tx.send(payload)
+  await waitFor(() => got.length === 1, { timeoutMs: 5000, what: 'the first advert' })
+  loop.detach(rx)
+  tx.send(payload)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(got.length, 1)
+  t.equal(loop.stats().rxPackets, 1, 'the loop no longer reads the socket')
+})
