@@ -1,7 +1,7 @@
 // Keyword table of `global_defs { }` (keepalived 2.2.7: man keepalived.conf "Global definitions"
 // plus the keywords the 2.2.7 binary registers). Process, SNMP, D-Bus and LVS settings are parsed
 // and typed even though floatip does not act on all of them (see docs/compatibility.md).
-import { alias, named, type KeywordSpec } from './spec.js'
+import { alias, deprecated, named, type KeywordSpec } from './spec.js'
 import { bool, custom, flag, int, ip, nameList, positiveTimerUs, str, timerUs, words } from './helpers.js'
 import { parsePort } from '../values.js'
 import { invalid } from './spec.js'
@@ -75,6 +75,8 @@ export const globalDefsKeywords = {
   vrrp_gna_interval: named('vrrpGnaIntervalUs', positiveTimerUs(4294)),
   vrrp_min_garp: flag(),
   vrrp_garp_extra_if: words(1, 2, '[all] SECONDS'),
+  // KEEPALIVED 2.2.7 still accepts the 2.0 name (`SECONDS [all]`) with a deprecation warning.
+  vrrp_vmac_garp_intvl: named('vrrpGarpExtraIf', deprecated('vrrp_garp_extra_if', words(1, 2, 'SECONDS [all]'))),
   vrrp_lower_prio_no_advert: flag(),
   vrrp_higher_prio_send_advert: flag(),
   vrrp_version: int(2, 3, 2),

@@ -1,10 +1,10 @@
 // Keyword table of `vrrp_instance NAME { }` (keepalived 2.2.7, man keepalived.conf "VRRP
 // instance(s)") and its `authentication { }` sub-block. Defaults are keepalived's; fields that
 // inherit a global_defs value are left undefined here and filled by resolve-defaults.ts.
-import { alias, invalid, named, locOf, type KeywordSpec } from './spec.js'
+import { alias, deprecated, invalid, named, locOf, type KeywordSpec } from './spec.js'
 import { block } from './apply.js'
 import { bool, custom, flag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
-import { addressList, interfaceDelays, routeList, trackList, unicastPeers } from './vrrp-items.js'
+import { addressList, routeList, trackList, unicastPeers } from './vrrp-items.js'
 import { parseDecimal } from '../values.js'
 
 /** auth_pass: keepalived uses only the first 8 characters (RFC 2338 §5.3.10 authentication data). */
@@ -41,6 +41,22 @@ const advertInt = named('advertIntervalCs', {
   }
 } satisfies KeywordSpec<number>)
 
+/** `[all] SECONDS` (garp_extra_if) or `SECONDS [all]` (the deprecated vmac_garp_intvl). */
+function garpExtraIf (): KeywordSpec<{ all: boolean, delayS: number } | undefined> {
+  return custom<{ all: boolean, delayS: number } | undefined>({
+    minArgs: 1,
+    maxArgs: 2,
+    expected: '[all] SECONDS',
+    initial: () => undefined,
+    parse: (s, ctx) => {
+      const all = s.args.some((a) => a.text === 'all')
+      const t = s.args.find((a) => a.text !== 'all')
+      const n = t === undefined ? undefined : Number(t.text)
+      return n === undefined || !Number.isInteger(n) || n < 0 ? invalid(ctx, t ?? s.keyword, `${s.keyword.text} needs a delay in whole seconds`, '[all] SECONDS') : { all, delayS: n }
+    }
+  })
+}
+
 const setFalse = (): KeywordSpec<boolean> => ({ ...flag(), parse: () => false })
 
 export const vrrpInstanceKeywords = {
@@ -53,11 +69,11 @@ export const vrrpInstanceKeywords = {
   use_ipvlan: custom<string[] | undefined>({ maxArgs: 3, expected: '[IFNAME] [IP] [bridge|private|vepa]', initial: () => undefined, parse: (s) => s.args.map((a) => a.text) }),
   native_ipv6: flag(),
   dont_track_primary: flag(),
-  linkbeat_use_polling: flag(),
+  // KEEPALIVED 2.2.7 warns that this is deprecated in favour of the linkbeat_interfaces block.
+  linkbeat_use_polling: deprecated('linkbeat_interfaces', flag()),
   track_interface: trackList('IFNAME', -253, 253),
   track_script: trackList('SCRIPT_NAME', -253, 253),
   track_file: trackList('TRACK_FILE_NAME', -254, 254),
-  vrrp_track_file: alias('track_file'),
   track_process: trackList('PROCESS_NAME', -254, 254),
   track_bfd: trackList('BFD_NAME', -253, 253),
   mcast_src_ip: named('mcastSrcIp', ip()),
@@ -76,7 +92,9 @@ export const vrrpInstanceKeywords = {
   garp_lower_prio_repeat: int(0, 255),
   garp_master_refresh: named('garpMasterRefreshUs', timerUs(86400)),
   garp_master_refresh_repeat: int(0, 255),
-  garp_extra_if: custom<{ all: boolean, delayS: number } | undefined>({ minArgs: 1, maxArgs: 2, expected: '[all] SECONDS', initial: () => undefined, parse: (s, ctx) => { const all = s.args[0].text === 'all'; const t = s.args[all ? 1 : 0]; const n = t === undefined ? undefined : Number(t.text); return n === undefined || !Number.isInteger(n) || n < 0 ? invalid(ctx, t ?? s.keyword, 'garp_extra_if needs a delay in whole seconds', '[all] SECONDS') : { all, delayS: n } } }),
+  garp_extra_if: garpExtraIf(),
+  // KEEPALIVED 2.2.7 still accepts the 2.0 name (`SECONDS [all]`) with a deprecation warning.
+  vmac_garp_intvl: named('garpExtraIf', deprecated('garp_extra_if', garpExtraIf())),
   down_timer_adverts: int(1, 100),
   lower_prio_no_advert: flag(),
   higher_prio_send_advert: flag(),
@@ -107,9 +125,7 @@ export const vrrpInstanceKeywords = {
   notify_priority_changes: bool(false),
   smtp_alert: flag(),
   kernel_rx_buf_size: int(0, 2 ** 31 - 1),
-  lvs_sync_daemon_interface: str(),
-  garp_interval: named('garpIntervalUs', timerUs(1000)),
-  gna_interval: named('gnaIntervalUs', timerUs(1000)),
-  interface_up_down_delays: interfaceDelays(),
+  // KEEPALIVED 2.2.7 warns that this is deprecated in favour of global_defs lvs_sync_daemon.
+  lvs_sync_daemon_interface: deprecated('lvs_sync_daemon in global_defs', str()),
   ipsets: words(1, 5)
 } as const

@@ -82,8 +82,7 @@ export const syncGroupKeywords = {
   notify_priority_changes: bool(false),
   smtp_alert: flag(),
   global_tracking: flag(),
-  sync_group_tracking_weight: flag(),
-  vrrp_track_file: alias('track_file')
+  sync_group_tracking_weight: flag()
 } as const
 
 export const garpGroupKeywords = {
