@@ -1,9 +1,11 @@
 // VRRP raw sockets across real namespaces: what one router sends arrives at the other with the
 // IP header fields the protocol checks (RFC 5798 §5.1: TTL/hop limit 255, the multicast group).
 import t from 'tap'
+import type { Test } from 'tap'
 import { withLab, waitFor } from '../helpers/lab.js'
+import type { LabNode } from '../helpers/lab.js'
 import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
-import type { LoopPacket } from '../../src/native/index.js'
+import type { LoopPacket, VrrpSocketOptions } from '../../src/native/index.js'
 import { formatIp } from '../../src/protocol/ip-address.js'
 
 interface Received { data: Buffer, source: string | null, destination: string | null, ttl: number, ifindex: number, receivedUs: number }
@@ -16,17 +18,24 @@ function collector (into: Received[]) {
 
 const payload = Buffer.from('3101640100010000c00002fe', 'hex') // any bytes: the socket does not parse
 
-t.test('IPv4 multicast: arrives with TTL 255 from the sender to 224.0.0.18 on the bound interface', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
+type SocketOptions = Partial<Omit<VrrpSocketOptions, 'interface' | 'netns'>>
+
+/** A lab of r1 (sender) and r2 (receiver) with one socket each; everything closed at teardown. */
+async function setup (t: Test, family: 4 | 6, txOptions: (r1: LabNode) => SocketOptions = () => ({}), rxOptions: SocketOptions = {}) {
+  const lab = await withLab(t, { routers: 2, client: false, ipv6: family === 6 })
   const loop = new IoLoop()
-  t.teardown(() => loop.close())
   const r1 = lab.node('r1')
   const r2 = lab.node('r2')
-  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns, source: r1.ipv4 })
-  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns })
-  t.teardown(() => { tx.close(); rx.close() })
+  const tx = new VrrpSocket({ family, interface: r1.ifname, netns: r1.ns, ...txOptions(r1) })
+  const rx = new VrrpSocket({ family, interface: r2.ifname, netns: r2.ns, ...rxOptions })
+  t.teardown(() => { tx.close(); rx.close(); loop.close() })
   const got: Received[] = []
   loop.attach(rx, collector(got))
+  return { lab, loop, r1, r2, tx, rx, got }
+}
+
+t.test('IPv4 multicast: arrives with TTL 255 from the sender to 224.0.0.18 on the bound interface', async (t) => {
+  const { r1, r2, tx, rx, got } = await setup(t, 4, (r1) => ({ source: r1.ipv4 }))
   const before = monotonicUs()
   t.equal(tx.send(payload), payload.length)
   await waitFor(() => got.length >= 1, { timeoutMs: 5000, what: 'the advert to arrive' })
@@ -41,16 +50,7 @@ t.test('IPv4 multicast: arrives with TTL 255 from the sender to 224.0.0.18 on th
 })
 
 t.test('IPv4 unicast to a peer (unicast_peer) arrives on a socket that joined no group', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
-  const loop = new IoLoop()
-  t.teardown(() => loop.close())
-  const r1 = lab.node('r1')
-  const r2 = lab.node('r2')
-  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns, multicast: false, source: r1.ipv4 })
-  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns, multicast: false })
-  t.teardown(() => { tx.close(); rx.close() })
-  const got: Received[] = []
-  loop.attach(rx, collector(got))
+  const { r1, r2, tx, got } = await setup(t, 4, (r1) => ({ multicast: false, source: r1.ipv4 }), { multicast: false })
   tx.send(payload, r2.ipv4)
   await waitFor(() => got.length >= 1, { timeoutMs: 5000, what: 'the unicast advert' })
   t.equal(got[0].destination, r2.ipv4)
@@ -81,16 +81,7 @@ t.test('a socket that joined no group does not see multicast adverts (IP_MULTICA
 })
 
 t.test('IPv6 multicast: hop limit 255, link-local source, ff02::12', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: true })
-  const loop = new IoLoop()
-  t.teardown(() => loop.close())
-  const r1 = lab.node('r1')
-  const r2 = lab.node('r2')
-  const tx = new VrrpSocket({ family: 6, interface: r1.ifname, netns: r1.ns })
-  const rx = new VrrpSocket({ family: 6, interface: r2.ifname, netns: r2.ns })
-  t.teardown(() => { tx.close(); rx.close() })
-  const got: Received[] = []
-  loop.attach(rx, collector(got))
+  const { r1, r2, tx, got } = await setup(t, 6)
   tx.send(payload)
   await waitFor(() => got.length >= 1, { timeoutMs: 5000, what: 'the IPv6 advert' })
   t.equal(got[0].ttl, 255)
@@ -101,16 +92,7 @@ t.test('IPv6 multicast: hop limit 255, link-local source, ff02::12', async (t) =
 })
 
 t.test('IPv6 unicast to a global address', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: true })
-  const loop = new IoLoop()
-  t.teardown(() => loop.close())
-  const r1 = lab.node('r1')
-  const r2 = lab.node('r2')
-  const tx = new VrrpSocket({ family: 6, interface: r1.ifname, netns: r1.ns, multicast: false, source: r1.ipv6 ?? undefined })
-  const rx = new VrrpSocket({ family: 6, interface: r2.ifname, netns: r2.ns, multicast: false })
-  t.teardown(() => { tx.close(); rx.close() })
-  const got: Received[] = []
-  loop.attach(rx, collector(got))
+  const { r1, r2, tx, got } = await setup(t, 6, (r1) => ({ multicast: false, source: r1.ipv6 ?? undefined }), { multicast: false })
   tx.send(payload, r2.ipv6 ?? undefined)
   await waitFor(() => got.length >= 1, { timeoutMs: 5000, what: 'the IPv6 unicast advert' })
   t.equal(got[0].source, r1.ipv6)
@@ -119,16 +101,7 @@ t.test('IPv6 unicast to a global address', async (t) => {
 })
 
 t.test('a detached socket delivers nothing more', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
-  const loop = new IoLoop()
-  t.teardown(() => loop.close())
-  const r1 = lab.node('r1')
-  const r2 = lab.node('r2')
-  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns })
-  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns })
-  t.teardown(() => { tx.close(); rx.close() })
-  const got: Received[] = []
-  loop.attach(rx, collector(got))
+  const { loop, tx, rx, got } = await setup(t, 4)
   tx.send(payload)
   await waitFor(() => got.length === 1, { timeoutMs: 5000, what: 'the first advert' })
   loop.detach(rx)
