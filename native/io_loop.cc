@@ -22,6 +22,29 @@ constexpr uint64_t kTagTimer = 2;
 constexpr uint32_t kControlReserve = 8;  // ring slots only control records may use
 constexpr int kReadsPerWakeup = 64;      // fairness between channels and timers
 
+// Takes the entry `id` out of the heap and its map; false when there is none.
+template <typename Map>
+bool Unschedule(DeadlineHeap& heap, Map& map, uint32_t id) {
+  auto it = map.find(id);
+  if (it == map.end()) return false;
+  heap.Remove(it->second.get());
+  map.erase(it);
+  return true;
+}
+
+// Takes every entry whose spec sends or listens on `ch` out of the heap and its map.
+template <typename Map>
+void UnscheduleChannel(DeadlineHeap& heap, Map& map, const Channel* ch) {
+  for (auto it = map.begin(); it != map.end();) {
+    if (it->second->spec.channel.get() == ch) {
+      heap.Remove(it->second.get());
+      it = map.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 }  // namespace
 
 LoopCore::LoopCore(uint8_t* ring, uint32_t slot_size, uint32_t slot_count, Notify notify)
@@ -109,22 +132,8 @@ void LoopCore::Detach(Channel* ch) {
   if (it == channels_.end() || it->second.get() != ch) return;
   ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, ch->fd.Get(), nullptr);
   channels_.erase(it);
-  for (auto p = periodics_.begin(); p != periodics_.end();) {
-    if (p->second->spec.channel.get() == ch) {
-      heap_.Remove(p->second.get());
-      p = periodics_.erase(p);
-    } else {
-      ++p;
-    }
-  }
-  for (auto w = watches_.begin(); w != watches_.end();) {
-    if (w->second->spec.channel.get() == ch) {
-      heap_.Remove(w->second.get());
-      w = watches_.erase(w);
-    } else {
-      ++w;
-    }
-  }
+  UnscheduleChannel(heap_, periodics_, ch);
+  UnscheduleChannel(heap_, watches_, ch);
   ArmTimerfd();
 }
 
@@ -144,12 +153,9 @@ void LoopCore::SetPeriodic(PeriodicSpec spec) {
 
 bool LoopCore::ClearPeriodic(uint32_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = periodics_.find(id);
-  if (it == periodics_.end()) return false;
-  heap_.Remove(it->second.get());
-  periodics_.erase(it);
+  bool found = Unschedule(heap_, periodics_, id);
   ArmTimerfd();
-  return true;
+  return found;
 }
 
 PeriodicInfo LoopCore::GetPeriodic(uint32_t id) {
@@ -181,12 +187,9 @@ void LoopCore::SetWatch(WatchSpec spec) {
 
 bool LoopCore::ClearWatch(uint32_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = watches_.find(id);
-  if (it == watches_.end()) return false;
-  heap_.Remove(it->second.get());
-  watches_.erase(it);
+  bool found = Unschedule(heap_, watches_, id);
   ArmTimerfd();
-  return true;
+  return found;
 }
 
 void LoopCore::SetTimer(uint32_t id, int64_t at_us) {
@@ -201,12 +204,9 @@ void LoopCore::SetTimer(uint32_t id, int64_t at_us) {
 
 bool LoopCore::ClearTimer(uint32_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = timers_.find(id);
-  if (it == timers_.end()) return false;
-  heap_.Remove(it->second.get());
-  timers_.erase(it);
+  bool found = Unschedule(heap_, timers_, id);
   ArmTimerfd();
-  return true;
+  return found;
 }
 
 uint32_t LoopCore::Used() const {
@@ -335,8 +335,7 @@ void LoopCore::FireDue() {
       case Scheduled::What::kTimer: {
         uint32_t id = top->id;
         int64_t at = top->at_us;
-        heap_.Remove(top);
-        timers_.erase(id);
+        Unschedule(heap_, timers_, id);
         ++stats_.timers_fired;
         PublishControl(kRecordTimer, id, now, at, 0);
         break;
@@ -372,9 +371,7 @@ void LoopCore::FirePeriodic(Periodic& p, int64_t now) {
     stats_.tx_missed_intervals += static_cast<uint64_t>(skipped);
   }
   if (p.remaining > 0 && --p.remaining == 0) {
-    uint32_t id = p.id;
-    heap_.Remove(&p);
-    periodics_.erase(id);
+    Unschedule(heap_, periodics_, p.id);  // destroys p
     return;
   }
   heap_.Upsert(&p);

@@ -1,6 +1,7 @@
 // rtnetlink against the real kernel in a lab namespace: addresses added here show in `ip addr`,
 // events arrive for address add/remove and for `ip link set ... down/up`, errors are clear.
 import t from 'tap'
+import type { Test } from 'tap'
 import { withLab, waitFor } from '../helpers/lab.js'
 import { IFA_F_NODAD, IoLoop, NetlinkMonitor, RtNetlink } from '../../src/native/index.js'
 import type { NetlinkEvent } from '../../src/native/index.js'
@@ -59,14 +60,19 @@ t.test('errors: a missing address, a duplicate, an unknown interface, each Node-
   t.throws(() => nl.listLinks(), { code: 'EBADF' }, 'a closed socket says so')
 })
 
-t.test('the monitor delivers address add/remove and link down/up events', async (t) => {
+/** A one-router lab with a NetlinkMonitor on r1 collecting every event. */
+async function monitoredRouter (t: Test) {
   const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
   const r1 = lab.node('r1')
   const loop = new IoLoop()
-  t.teardown(() => loop.close())
   const events: NetlinkEvent[] = []
   const monitor = new NetlinkMonitor(loop, (e) => events.push(e), { netns: r1.ns })
-  t.teardown(() => monitor.close())
+  t.teardown(() => { monitor.close(); loop.close() })
+  return { lab, r1, events }
+}
+
+t.test('the monitor delivers address add/remove and link down/up events', async (t) => {
+  const { lab, r1, events } = await monitoredRouter(t)
   const nl = new RtNetlink({ netns: r1.ns })
   t.teardown(() => nl.close())
   const vip = lab.vip4(2)
@@ -87,13 +93,7 @@ t.test('the monitor delivers address add/remove and link down/up events', async 
 })
 
 t.test('carrier loss on the switch side shows as running=false with the interface still up', async (t) => {
-  const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
-  const r1 = lab.node('r1')
-  const loop = new IoLoop()
-  t.teardown(() => loop.close())
-  const events: NetlinkEvent[] = []
-  const monitor = new NetlinkMonitor(loop, (e) => events.push(e), { netns: r1.ns })
-  t.teardown(() => monitor.close())
+  const { lab, r1, events } = await monitoredRouter(t)
   await lab.setLinkDown('r1', { side: 'switch' })
   await waitFor(() => events.some((e) => e.type === 'link' && e.link.ifindex === r1.ifindex && e.link.up && !e.link.running),
     { timeoutMs: 5000, what: 'carrier-down event' })
