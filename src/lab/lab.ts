@@ -13,7 +13,7 @@ import { parseAddresses } from './ip-json.js';
 import { labPrefix, vipIpv4, vipIpv6, type LanPlan } from './plan.js';
 import { ProcessTracker, type KillOptions, type LabSpawnOptions } from './processes.js';
 import { registerLab, unregisterLab, type LiveLab } from './registry.js';
-import { buildTopology, planTopology, resolveOptions, type ResolvedOptions, type TopologyPlan } from './topology.js';
+import { buildTopology, planTopology, resolveOptions, waitLinkReady, type ResolvedOptions, type TopologyPlan } from './topology.js';
 import type { LabAddress, LabLan, LabNode, LabOptions, LinkOptions } from './types.js';
 
 /** A namespace of this lab: its full name, a node key ("r1", "c", "sw") or a node. */
@@ -246,6 +246,9 @@ export class Lab implements LiveLab {
     }
     if (side === 'switch' || side === 'both') {
       await command(['ip', '-n', this.switchNs, 'link', 'set', link.switchPort, state], { ns: this.switchNs });
+    }
+    if (state === 'up') {
+      await waitLinkReady(this.plan, this.options, { ns: node.ns, ifname: link.ifname, switchPort: link.switchPort });
     }
   }
 

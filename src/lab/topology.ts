@@ -199,6 +199,37 @@ async function waitReady(ip: Ip, plan: TopologyPlan, timeoutMs: number): Promise
   );
 }
 
+/**
+ * Waits until one node's link on one LAN carries traffic again: its interface is UP (carrier) and
+ * its switch port forwards. Used after setLinkUp, where the kernel reports "up" before the bridge
+ * port is back to forwarding. Returns at once when either end is still administratively down
+ * (the other end was set down separately): that link is not meant to carry traffic.
+ */
+export async function waitLinkReady(
+  plan: TopologyPlan,
+  options: ResolvedOptions,
+  link: { ns: string; ifname: string; switchPort: string },
+): Promise<void> {
+  const run = async (argv: string[], ns: string): Promise<string> =>
+    (await command(argv, { ns, timeoutMs: options.commandTimeoutMs })).stdout;
+  const ready = async (): Promise<boolean> => {
+    const port = JSON.parse(
+      (await run(['bridge', '-n', plan.switchNs, '-j', 'link', 'show', 'dev', link.switchPort], plan.switchNs)) || '[]',
+    ) as Array<{ state?: string; flags?: string[] }>;
+    const iface = JSON.parse(await run(['ip', '-n', link.ns, '-j', 'link', 'show', 'dev', link.ifname], link.ns)) as Array<{
+      operstate?: string;
+      flags?: string[];
+    }>;
+    const adminUp = (port[0]?.flags ?? []).includes('UP') && (iface[0]?.flags ?? []).includes('UP');
+    return !adminUp || (port[0]?.state === 'forwarding' && iface[0]?.operstate === 'UP');
+  };
+  await waitFor(ready, {
+    timeoutMs: options.readyTimeoutMs,
+    intervalMs: 20,
+    what: `${link.ns} ${link.ifname} up and switch port ${link.switchPort} forwarding`,
+  });
+}
+
 async function describeNode(ip: Ip, plan: TopologyPlan, node: NodePlan): Promise<LabNode> {
   const links = parseLinks(await ip(node.ns, ['-j', 'link', 'show']));
   const addresses = parseAddresses(await ip(node.ns, ['-j', 'addr', 'show']));
