@@ -180,6 +180,8 @@ void LoopCore::SetWatch(WatchSpec spec) {
   Watch& w = *slot;
   w.id = spec.id;
   w.at_us = spec.first_deadline_us;
+  w.matched = 0;
+  w.last_match_us = 0;
   w.spec = std::move(spec);
   heap_.Upsert(&w);
   ArmTimerfd();
@@ -190,6 +192,20 @@ bool LoopCore::ClearWatch(uint32_t id) {
   bool found = Unschedule(heap_, watches_, id);
   ArmTimerfd();
   return found;
+}
+
+WatchInfo LoopCore::GetWatch(uint32_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  WatchInfo info;
+  auto it = watches_.find(id);
+  if (it == watches_.end()) return info;
+  const Watch& w = *it->second;
+  info.found = true;
+  info.armed = w.heap_index >= 0;
+  info.deadline_us = w.at_us;
+  info.matched = w.matched;
+  info.last_match_us = w.last_match_us;
+  return info;
 }
 
 void LoopCore::SetTimer(uint32_t id, int64_t at_us) {
@@ -311,6 +327,8 @@ bool LoopCore::MatchesWatch(const Channel& ch, const RecordHeader& h, const uint
       continue;
     }
     w->at_us = static_cast<int64_t>(h.ts_us) + s.timeout_us;
+    w->last_match_us = static_cast<int64_t>(h.ts_us);
+    ++w->matched;
     heap_.Upsert(w.get());
     return true;
   }

@@ -62,6 +62,15 @@ struct PeriodicInfo {
   int64_t next_at_us = 0;
 };
 
+// What a watch has absorbed since it was last set (the host's "latest repetition", docs/core.md).
+struct WatchInfo {
+  bool found = false;
+  bool armed = false;      // false once expired, until set again
+  int64_t deadline_us = 0;
+  uint64_t matched = 0;    // identical adverts consumed since the last SetWatch
+  int64_t last_match_us = 0;  // receive time of the latest one (0: none)
+};
+
 class LoopCore {
  public:
   using Notify = std::function<void()>;
@@ -86,6 +95,7 @@ class LoopCore {
   PeriodicInfo GetPeriodic(uint32_t id);
   void SetWatch(WatchSpec spec);
   bool ClearWatch(uint32_t id);
+  WatchInfo GetWatch(uint32_t id);
   void SetTimer(uint32_t id, int64_t at_us);
   bool ClearTimer(uint32_t id);
 
@@ -107,6 +117,8 @@ class LoopCore {
   struct Watch : Scheduled {
     Watch() : Scheduled(What::kWatch) {}
     WatchSpec spec;
+    uint64_t matched = 0;
+    int64_t last_match_us = 0;
   };
   struct Timer : Scheduled {
     Timer() : Scheduled(What::kTimer) {}

@@ -33,6 +33,7 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
          InstanceMethod("periodicInfo", &IoLoopWrap::PeriodicInfoJs),
          InstanceMethod("setWatch", &IoLoopWrap::SetWatch),
          InstanceMethod("clearWatch", &IoLoopWrap::ClearWatch),
+         InstanceMethod("watchInfo", &IoLoopWrap::WatchInfoJs),
          InstanceMethod("setTimer", &IoLoopWrap::SetTimer),
          InstanceMethod("clearTimer", &IoLoopWrap::ClearTimer),
          InstanceMethod("pending", &IoLoopWrap::Pending),
@@ -169,6 +170,18 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
   Napi::Value ClearWatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     return Napi::Boolean::New(env, Require(env).ClearWatch(Uint32Arg(env, info[0], "id")));
+  }
+
+  Napi::Value WatchInfoJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    WatchInfo w = Require(env).GetWatch(Uint32Arg(env, info[0], "id"));
+    if (!w.found) return env.Null();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("armed", Napi::Boolean::New(env, w.armed));
+    o.Set("deadlineUs", Napi::Number::New(env, static_cast<double>(w.deadline_us)));
+    o.Set("matched", Napi::Number::New(env, static_cast<double>(w.matched)));
+    o.Set("lastMatchUs", Napi::Number::New(env, static_cast<double>(w.last_match_us)));
+    return o;
   }
 
   Napi::Value SetTimer(const Napi::CallbackInfo& info) {

@@ -56,6 +56,16 @@ export interface NativePeriodicInfo {
   nextAtUs: number
 }
 
+export interface NativeWatchInfo {
+  /** false once the watch expired, until it is armed again */
+  armed: boolean
+  deadlineUs: number
+  /** identical adverts consumed since the watch was last armed */
+  matched: number
+  /** receive time (monotonic µs) of the latest one; 0 when none */
+  lastMatchUs: number
+}
+
 export interface NativeIoLoop {
   attach(socket: NativeSocket): number
   detach(socket: NativeSocket): void
@@ -65,6 +75,7 @@ export interface NativeIoLoop {
   periodicInfo(id: number): NativePeriodicInfo | null
   setWatch(id: number, socket: NativeVrrpSocket, source: Uint8Array, bytes: Uint8Array,
     timeoutUs: number, firstDeadlineUs: number): void
+  watchInfo(id: number): NativeWatchInfo | null
   clearWatch(id: number): boolean
   setTimer(id: number, atUs: number): void
   clearTimer(id: number): boolean

@@ -1,6 +1,6 @@
 // The native surface of floatip, typed. Import from here, not from binding.ts.
 export { bindingPath, packageRoot } from './binding.js'
-export type { NativeLoopStats, NativePeriodicInfo, NativeSystemError } from './binding.js'
+export type { NativeLoopStats, NativePeriodicInfo, NativeSystemError, NativeWatchInfo } from './binding.js'
 export { monotonicUs } from './clock.js'
 export { IoLoop, PeriodicSend, Timer, Watch } from './io-loop.js'
 export type { DeadlineHandler, IoLoopOptions, LoopPacket, PacketHandler, PeriodicOptions, WatchOptions } from './io-loop.js'

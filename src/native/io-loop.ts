@@ -4,7 +4,7 @@
 // engine tells it what to repeat (periodic sends), what to wait for (watches), and when to wake
 // (timers). Packet buffers handed to handlers are views into the ring, valid only during the call.
 import { binding } from './binding.js'
-import type { NativeIoLoop, NativeLoopStats, NativePeriodicInfo, NativeSocket, NativeSystemError, NativeVrrpSocket } from './binding.js'
+import type { NativeIoLoop, NativeLoopStats, NativePeriodicInfo, NativeSocket, NativeSystemError, NativeVrrpSocket, NativeWatchInfo } from './binding.js'
 import { RECORD, RECORD_FLAG_TRUNCATED, RECORD_KIND } from './record-layout.js'
 import { systemError } from './system-error.js'
 import { parseIpOrThrow } from '../protocol/ip-address.js'
@@ -278,6 +278,11 @@ export class Watch {
 
   disarm (): void {
     this.loop.nativeLoop.clearWatch(this.id)
+  }
+
+  /** The deadline and what the native thread absorbed since arm(); null when not armed since. */
+  info (): NativeWatchInfo | null {
+    return this.loop.nativeLoop.watchInfo(this.id)
   }
 
   dispose (): void {

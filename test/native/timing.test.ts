@@ -73,7 +73,15 @@ t.test('a watch is reset natively by identical packets and expires while the mai
   t.ok(firedUs - deadlineUs < 15_000, `fired ${firedUs - deadlineUs} µs after its deadline`)
   t.equal(stats.rxWatchMatched, 30, 'every advert reset the watch natively')
   t.equal(delivered.length, 0, 'no advert needed JavaScript')
+  const info = watch.info()
+  t.equal(info?.armed, false, 'an expired watch is disarmed')
+  t.equal(info?.matched, 30, 'info counts the adverts this arm absorbed')
+  t.equal(info?.deadlineUs, deadlineUs, 'info keeps the deadline that fired')
+  t.equal((info?.lastMatchUs ?? 0) + timeoutUs, deadlineUs, 'deadline = last match + timeout')
+  watch.arm(rx, { source: r1.ipv4, bytes: advert, timeoutUs, firstDeadlineUs: monotonicUs() + 1_000_000 })
+  t.match(watch.info(), { armed: true, matched: 0, lastMatchUs: 0 }, 're-arming resets the counts')
   watch.dispose()
+  t.equal(watch.info(), null, 'a disposed watch is gone')
 })
 
 t.test('a different packet from the watched source reaches JavaScript and does not reset the watch', async (t) => {
