@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { readFileSync, realpathSync } from 'node:fs'
 import { register as registerCheckConfig } from './commands/check-config.js'
 import { register as registerDumpConfig } from './commands/dump-config.js'
+import { register as registerRun } from './commands/run.js'
 
 function packageVersion (): string {
   const pkgPath = fileURLToPath(new URL('../../../package.json', import.meta.url))
@@ -20,6 +21,7 @@ export function buildProgram (): Command {
     .version(packageVersion())
   registerCheckConfig(program)
   registerDumpConfig(program)
+  registerRun(program)
   return program
 }
 

@@ -23,3 +23,5 @@ export {
   vipIpv6,
   type LanPlan,
 } from './plan.js';
+export { LabDaemons, FLOATIP_CLI, stateChange, vipHolders, type RunningDaemon, type LogLine } from './daemons.js';
+export { keepalivedConf, type NodeConfigSpec, type VrrpInstanceSpec } from './keepalived-conf.js';

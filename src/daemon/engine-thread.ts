@@ -1,0 +1,98 @@
+// The daemon's handle on the engine's worker thread: start it, wait until every instance runs (or
+// report why not), forward transitions, ask for status, and shut it down. If the thread dies, the
+// daemon is told through onExit so it can clean up.
+import { Worker } from 'node:worker_threads'
+import type { EngineStatus } from '../engine/engine.js'
+import type { Transition } from '../engine/instance-runtime.js'
+import type { EngineWorkerData, FromEngine, ToEngine } from '../engine/worker-protocol.js'
+import { EngineStartError } from '../engine/errors.js'
+
+const WORKER_URL = new URL('../engine/worker.js', import.meta.url)
+
+export interface EngineThreadEvents {
+  onTransition: (transition: Transition) => void
+  /** The thread ended without being asked to (a crash). */
+  onUnexpectedExit: (error: Error | null, code: number) => void
+}
+
+export class EngineThread {
+  readonly #worker: Worker
+  readonly #pendingStatus = new Map<number, (status: EngineStatus) => void>()
+  #nextRequest = 1
+  #stopping: Promise<EngineStatus | null> | null = null
+  #stoppedWith: ((status: EngineStatus | null) => void) | null = null
+  #exited = false
+
+  private constructor (worker: Worker) {
+    this.#worker = worker
+  }
+
+  /** Resolves when every instance started; rejects with EngineStartError otherwise. */
+  static async start (data: EngineWorkerData, events: EngineThreadEvents): Promise<{ thread: EngineThread, status: EngineStatus }> {
+    const worker = new Worker(WORKER_URL, { workerData: data, stdout: false, stderr: false })
+    const thread = new EngineThread(worker)
+    return await new Promise((resolve, reject) => {
+      let started = false
+      worker.on('message', (message: FromEngine) => {
+        switch (message.type) {
+          case 'ready':
+            started = true
+            resolve({ thread, status: message.status })
+            break
+          case 'start-failed':
+            reject(new EngineStartError(message.message))
+            break
+          case 'transition':
+            events.onTransition(message.transition)
+            break
+          case 'status':
+            thread.#pendingStatus.get(message.requestId)?.(message.status)
+            thread.#pendingStatus.delete(message.requestId)
+            break
+          case 'stopped':
+            thread.#stoppedWith?.(message.status)
+            break
+        }
+      })
+      let lastError: Error | null = null
+      worker.on('error', (err) => { lastError = err })
+      worker.on('exit', (code) => {
+        thread.#exited = true
+        thread.#stoppedWith?.(null)
+        if (!started) reject(lastError ?? new EngineStartError(`the engine thread exited with code ${code} before starting`))
+        else if (thread.#stopping === null) events.onUnexpectedExit(lastError, code)
+      })
+    })
+  }
+
+  async status (): Promise<EngineStatus | null> {
+    if (this.#exited) return null
+    const requestId = this.#nextRequest++
+    return await new Promise((resolve) => {
+      this.#pendingStatus.set(requestId, resolve)
+      this.#post({ type: 'status', requestId })
+    })
+  }
+
+  /** Priority-0 adverts and VIPs removed; resolves with the final status (null on timeout). */
+  async shutdown (timeoutMs = 5000): Promise<EngineStatus | null> {
+    if (this.#stopping !== null) return await this.#stopping
+    this.#stopping = new Promise<EngineStatus | null>((resolve) => {
+      if (this.#exited) return resolve(null)
+      const timer = setTimeout(() => {
+        void this.#worker.terminate()
+        resolve(null)
+      }, timeoutMs)
+      this.#stoppedWith = (status) => {
+        clearTimeout(timer)
+        resolve(status)
+      }
+      this.#post({ type: 'shutdown' })
+    })
+    return await this.#stopping
+  }
+
+  #post (message: ToEngine): void {
+    this.#worker.postMessage(message)
+  }
+}

@@ -1,0 +1,82 @@
+// `floatip run`: the daemon's main thread. Loads and checks the config (errors stop start-up with
+// the check-config diagnostics), plans the instances, starts the engine thread, and handles
+// signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, exit 0), SIGUSR2 logs the
+// counters (keepalived writes them to a stats file), SIGHUP is not a reload yet.
+import { loadConfig } from '../config/load.js'
+import { formatReport, summarize } from '../config/format.js'
+import { planInstances, type InstancePlan } from '../engine/instance-plan.js'
+import { createLogger, type Logger } from '../io/logger.js'
+import { EngineThread } from './engine-thread.js'
+import { removeAllVips } from './vip-cleanup.js'
+
+export interface RunOptions {
+  file: string
+  namespace?: string
+  configId?: string
+  logLevel?: string
+  realtimePriority?: number
+}
+
+/** Resolves with the exit code once the daemon has stopped. */
+export async function runDaemon (options: RunOptions): Promise<number> {
+  const log = createLogger({ level: (options.logLevel ?? 'info') as 'info', base: { component: 'daemon' } })
+  const loaded = loadConfig(options.file, { configId: options.configId })
+  const summary = summarize(loaded.diagnostics)
+  if (loaded.diagnostics.length > 0) process.stderr.write(formatReport(loaded.diagnostics))
+  if (!loaded.ok) {
+    log.error({ file: options.file, errors: summary.errors, warnings: summary.warnings }, 'configuration has errors; not starting (see floatip check-config)')
+    return 1
+  }
+  const { plans, problems } = planInstances(loaded.model)
+  for (const p of problems) {
+    const at = `${p.source.file}:${p.source.line}:${p.source.column}`
+    if (p.severity === 'error') log.error({ instance: p.instance, at }, p.message)
+    else log.warn({ instance: p.instance, at }, p.message)
+  }
+  if (problems.some((p) => p.severity === 'error')) return 1
+  if (plans.length === 0) {
+    log.error({ file: options.file }, 'no vrrp_instance to run')
+    return 1
+  }
+  return await supervise(plans, options, log)
+}
+
+async function supervise (plans: InstancePlan[], options: RunOptions, log: Logger): Promise<number> {
+  const netns = options.namespace
+  let crashed: (code: number) => void = () => {}
+  const crash = new Promise<number>((resolve) => { crashed = resolve })
+  let started: Awaited<ReturnType<typeof EngineThread.start>>
+  try {
+    started = await EngineThread.start(
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: options.realtimePriority ?? 0 },
+      {
+        onTransition: () => {},
+        onUnexpectedExit: (error, code) => {
+          log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
+          removeAllVips(plans, netns, log)
+          crashed(1)
+        }
+      })
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    log.error({ code: e.code, err: e.message }, 'could not start')
+    return 1
+  }
+  const { thread, status } = started
+  log.info({ instances: status.instances.map((i) => ({ name: i.name, interface: i.interface, vrid: i.vrid, state: i.state, primaryAddress: i.primaryAddress })) }, 'running')
+  const stop = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, 'shutting down')
+      void thread.shutdown().then((final) => {
+        if (final === null) removeAllVips(plans, netns, log)
+        else log.info({ status: final }, 'stopped')
+        resolve(0)
+      })
+    }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+  })
+  process.on('SIGUSR2', () => { void thread.status().then((s) => log.info({ status: s }, 'stats')) })
+  process.on('SIGHUP', () => log.warn('reload (SIGHUP) is not supported yet; restart floatip to apply a new config'))
+  return await Promise.race([stop, crash])
+}

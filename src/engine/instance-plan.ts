@@ -1,0 +1,186 @@
+// Turns the parsed keepalived.conf model into one InstancePlan per vrrp_instance: what the engine
+// runs, with keepalived's global_defs inheritance applied (garp_*, down_timer_adverts,
+// lower_prio_no_advert, ...). Pure: no kernel access (the interface, its index and its primary
+// address are looked up at start, in instance-runtime.ts). Must not start anything.
+import type { GlobalDefs, KeepalivedConfig, UnicastPeer, VirtualIpAddress, VrrpInstance } from '../config/model.js'
+import type { InstanceConfig } from '../core/index.js'
+import { authDataFromPassword } from '../protocol/vrrp-advert.js'
+import { VRRP_AUTH_TYPE_NONE, VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD } from '../protocol/vrrp-constants.js'
+import type { SourceLocation } from '../config/diagnostics.js'
+
+/** keepalived's gratuitous ARP / unsolicited NA schedule for one instance (µs, counts). */
+export interface GarpPlan {
+  /** `garp_master_delay`: the second burst after becoming master; 0 = none. */
+  masterDelayUs: number
+  /** `garp_master_repeat`: messages per VIP per burst. */
+  masterRepeat: number
+  /** `garp_lower_prio_delay` / `_repeat`: after a lower-priority advert while master. */
+  lowerPrioDelayUs: number
+  lowerPrioRepeat: number
+  /** `garp_master_refresh`: periodic re-announcement while master; 0 = off. */
+  refreshUs: number
+  refreshRepeat: number
+  /** `vrrp_garp_interval` (IPv4) or `vrrp_gna_interval` (IPv6): gap between messages; 0 = back to back. */
+  intervalUs: number
+}
+
+export interface InstancePlan {
+  name: string
+  source: SourceLocation
+  interface: string
+  family: 'ipv4' | 'ipv6'
+  /** Everything the core needs except the primary address, which comes from the interface. */
+  core: Omit<InstanceConfig, 'primaryAddress'>
+  /** `unicast_src_ip` or `mcast_src_ip`; undefined = the interface's primary address. */
+  sourceAddress: string | undefined
+  /** Empty = multicast to `multicastGroup`. */
+  unicastPeers: UnicastPeer[]
+  multicastGroup: string
+  vips: VirtualIpAddress[]
+  excludedVips: VirtualIpAddress[]
+  /** VRRPv2 authentication (RFC 3768 §5.3.6): NONE or PASS with its 8 bytes. */
+  authType: number
+  authData: Uint8Array | undefined
+  garp: GarpPlan
+  /** KEEPALIVED `skip_check_adv_addr` (instance or global). */
+  skipCheckAdvAddr: boolean
+  /** KEEPALIVED `check_unicast_src`: unicast adverts only from a configured peer. */
+  checkUnicastSrc: boolean
+}
+
+export interface PlanProblem {
+  instance: string
+  source: SourceLocation
+  severity: 'error' | 'warning'
+  message: string
+}
+
+export interface PlanResult {
+  plans: InstancePlan[]
+  problems: PlanProblem[]
+}
+
+export function planInstances (model: KeepalivedConfig): PlanResult {
+  const plans: InstancePlan[] = []
+  const problems: PlanProblem[] = []
+  for (const instance of model.vrrpInstances) {
+    const report = (severity: PlanProblem['severity'], message: string): void => {
+      problems.push({ instance: instance.name, source: instance.source, severity, message })
+    }
+    const plan = planInstance(instance, model.globalDefs, report)
+    if (plan !== null) plans.push(plan)
+    reportUnsupported(instance, model, report)
+  }
+  return { plans, problems }
+}
+
+type Report = (severity: PlanProblem['severity'], message: string) => void
+
+function planInstance (inst: VrrpInstance, g: GlobalDefs, report: Report): InstancePlan | null {
+  if (inst.interface == null) {
+    report('error', 'no interface: floatip needs the interface to send adverts on')
+    return null
+  }
+  if (inst.virtualRouterId == null) {
+    report('error', 'no virtual_router_id')
+    return null
+  }
+  const family = instanceFamily(inst)
+  // KEEPALIVED: the instance's family is its addresses' family; VIPs of the other family in
+  // virtual_ipaddress cannot be advertised, so they are handled like virtual_ipaddress_excluded.
+  const vips = inst.virtualIpAddresses.filter((v) => familyOf(v) === family)
+  const moved = inst.virtualIpAddresses.filter((v) => familyOf(v) !== family)
+  if (moved.length > 0) report('warning', `${moved.map((v) => v.address).join(', ')}: not ${family}; handled as virtual_ipaddress_excluded`)
+  let version = inst.version
+  if (family === 'ipv6' && version === 2) {
+    // RFC 3768 is IPv4 only; RFC 5798 §1 brings IPv6 with version 3.
+    report('warning', 'VRRPv2 has no IPv6: running version 3')
+    version = 3
+  }
+  const auth = authenticationOf(inst, version, report)
+  if (auth === null) return null
+  return {
+    name: inst.name,
+    source: inst.source,
+    interface: inst.interface,
+    family,
+    core: {
+      name: inst.name,
+      vrid: inst.virtualRouterId,
+      version,
+      family,
+      basePriority: inst.priority,
+      adverIntervalCs: version === 2 ? Math.max(100, Math.round(inst.advertIntervalCs / 100) * 100) : inst.advertIntervalCs,
+      preempt: inst.preempt,
+      preemptDelayUs: inst.preemptDelayUs ?? 0,
+      initialState: inst.state,
+      acceptMode: inst.accept,
+      downTimerAdverts: inst.downTimerAdverts ?? g.vrrpDownTimerAdverts,
+      lowerPrioNoAdvert: inst.lowerPrioNoAdvert || g.vrrpLowerPrioNoAdvert,
+      higherPrioSendAdvert: inst.higherPrioSendAdvert || g.vrrpHigherPrioSendAdvert
+    },
+    sourceAddress: inst.unicastSrcIp ?? inst.mcastSrcIp ?? undefined,
+    unicastPeers: inst.unicastPeer,
+    // RFC 5798 §5.1.1.2 / §5.1.2.2: 224.0.0.18 and ff02::12 unless configured otherwise.
+    multicastGroup: inst.mcastDstIp ?? (family === 'ipv4' ? g.vrrpMcastGroup4 ?? '224.0.0.18' : g.vrrpMcastGroup6 ?? 'ff02::12'),
+    vips,
+    excludedVips: [...inst.virtualIpAddressesExcluded, ...moved],
+    authType: auth.type,
+    authData: auth.data,
+    garp: garpPlan(inst, g, family),
+    skipCheckAdvAddr: inst.skipCheckAdvAddr || g.vrrpSkipCheckAdvAddr,
+    checkUnicastSrc: inst.checkUnicastSrc || g.vrrpCheckUnicastSrc
+  }
+}
+
+function familyOf (vip: VirtualIpAddress): 'ipv4' | 'ipv6' {
+  return vip.family === 'inet6' ? 'ipv6' : 'ipv4'
+}
+
+function instanceFamily (inst: VrrpInstance): 'ipv4' | 'ipv6' {
+  const first = inst.virtualIpAddresses[0] ?? inst.virtualIpAddressesExcluded[0]
+  if (first !== undefined) return familyOf(first)
+  const src = inst.unicastSrcIp ?? inst.mcastSrcIp ?? inst.unicastPeer[0]?.address
+  return src !== undefined && src !== null && src.includes(':') ? 'ipv6' : 'ipv4'
+}
+
+function authenticationOf (inst: VrrpInstance, version: 2 | 3, report: Report): { type: number, data: Uint8Array | undefined } | null {
+  const a = inst.authentication
+  if (a?.authType == null || version === 3) {
+    // RFC 5798 §9: VRRPv3 has no authentication; keepalived ignores the block for version 3.
+    if (a?.authType != null) report('warning', 'authentication is ignored with VRRPv3 (RFC 5798 §9)')
+    return { type: VRRP_AUTH_TYPE_NONE, data: undefined }
+  }
+  if (a.authType === 'AH') {
+    report('error', 'auth_type AH (IPsec AH) is not supported by floatip; use PASS or none')
+    return null
+  }
+  return { type: VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD, data: authDataFromPassword(a.authPass ?? '') }
+}
+
+function garpPlan (inst: VrrpInstance, g: GlobalDefs, family: 'ipv4' | 'ipv6'): GarpPlan {
+  const masterDelayUs = inst.garpMasterDelayUs ?? g.vrrpGarpMasterDelayUs
+  const masterRepeat = inst.garpMasterRepeat ?? g.vrrpGarpMasterRepeat
+  return {
+    masterDelayUs,
+    masterRepeat,
+    // KEEPALIVED: the lower-priority schedule defaults to the master one.
+    lowerPrioDelayUs: inst.garpLowerPrioDelayUs ?? g.vrrpGarpLowerPrioDelayUs ?? masterDelayUs,
+    lowerPrioRepeat: inst.garpLowerPrioRepeat ?? g.vrrpGarpLowerPrioRepeat ?? masterRepeat,
+    refreshUs: inst.garpMasterRefreshUs ?? g.vrrpGarpMasterRefreshUs,
+    refreshRepeat: inst.garpMasterRefreshRepeat ?? g.vrrpGarpMasterRefreshRepeat,
+    intervalUs: family === 'ipv4' ? g.vrrpGarpIntervalUs : g.vrrpGnaIntervalUs
+  }
+}
+
+/** Parsed and kept, but not run yet: say so once at start, never silently. */
+function reportUnsupported (inst: VrrpInstance, model: KeepalivedConfig, report: Report): void {
+  const tracked = [...inst.trackInterface, ...inst.trackScript, ...inst.trackFile, ...inst.trackProcess, ...inst.trackBfd]
+  if (tracked.length > 0) report('warning', 'track_* is parsed but not acted on yet (health tracking is a later release): the instance runs on its configured priority')
+  const notify = [inst.notify, inst.notifyMaster, inst.notifyBackup, inst.notifyFault, inst.notifyStop].filter((s) => s != null)
+  if (notify.length > 0) report('warning', 'notify scripts are parsed but not run yet (a later release)')
+  if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
+  if (inst.vrf != null) report('warning', 'vrf is not supported yet')
+  if (inst.virtualRoutes.length > 0 || inst.virtualRules.length > 0) report('warning', 'virtual_routes/virtual_rules are not installed yet')
+  if (model.vrrpSyncGroups.some((g) => g.group.includes(inst.name))) report('warning', 'vrrp_sync_group is parsed but its members do not move together yet')
+}

@@ -1,0 +1,253 @@
+// One running vrrp_instance: its pure core, the native steady state, its VIPs and announcements.
+// Routes every input through the host contract of docs/core.md (catch up, step the core, execute
+// the effects in order, resync native code) and counts what it drops. Must not parse config or
+// own sockets shared with other instances (the engine does).
+import { VrrpInstanceCore, type Effect, type ReceivedAdvert, type VrrpState } from '../core/index.js'
+import { checkAdvertForInstance, type InstanceExpectations } from '../protocol/receive-checks.js'
+import { emptyDiscardCounters, type DiscardReason } from '../protocol/discard-reasons.js'
+import type { DecodedVrrpAdvert, ChecksumForm } from '../protocol/vrrp-advert.js'
+import { formatIp, parseIpOrThrow } from '../protocol/ip-address.js'
+import type { IoLoop, LoopPacket, VrrpSocket, NativeSystemError } from '../native/index.js'
+import type { VipSet } from '../io/vip-set.js'
+import type { Announcer } from '../io/announcer.js'
+import { RateLimitedLog, type Logger } from '../io/logger.js'
+import type { InstancePlan } from './instance-plan.js'
+import { AdvertEncoder } from './advert-encoder.js'
+import { SteadyDriver, type AcceptedAdvert } from './steady-driver.js'
+import { GarpSchedule } from './garp-schedule.js'
+
+export interface Transition {
+  instance: string
+  from: VrrpState
+  to: VrrpState
+  reason: string
+  priority: number
+  atUs: number
+}
+
+export interface InstanceCounters {
+  advertsReceived: number
+  advertsSentByJs: number
+  sendErrors: number
+  becameMaster: number
+  releasedMaster: number
+  announcements: number
+  vipFailures: number
+  discards: Record<DiscardReason | 'unknown-unicast-source', number>
+  checksumForms: Record<ChecksumForm, number>
+}
+
+export interface InstanceStatus {
+  name: string
+  vrid: number
+  interface: string
+  state: VrrpState
+  priority: number
+  master: string | null
+  primaryAddress: string
+  steady: string
+  counters: InstanceCounters & { advertsSentNative: number }
+}
+
+export interface RuntimeDeps {
+  loop: IoLoop
+  sockets: { rx: VrrpSocket, tx: VrrpSocket }
+  vips: VipSet
+  announcer: Announcer
+  primaryAddress: string
+  log: Logger
+  now: () => number
+  onTransition: (transition: Transition) => void
+}
+
+export class InstanceRuntime {
+  readonly plan: InstancePlan
+  readonly core: VrrpInstanceCore
+  readonly #deps: RuntimeDeps
+  readonly #log: Logger
+  readonly #encoder: AdvertEncoder
+  readonly #driver: SteadyDriver
+  readonly #garp: GarpSchedule
+  readonly #expectations: InstanceExpectations
+  readonly #peers: Set<string>
+  readonly #limited = new RateLimitedLog()
+  readonly #counters: InstanceCounters = {
+    advertsReceived: 0,
+    advertsSentByJs: 0,
+    sendErrors: 0,
+    becameMaster: 0,
+    releasedMaster: 0,
+    announcements: 0,
+    vipFailures: 0,
+    discards: { ...emptyDiscardCounters(), 'unknown-unicast-source': 0 },
+    checksumForms: { 'pseudo-header': 0, 'v2-style': 0 }
+  }
+
+  #lastAccepted: AcceptedAdvert | null = null
+  #lastNowUs = 0
+  #closed = false
+
+  constructor (plan: InstancePlan, deps: RuntimeDeps) {
+    this.plan = plan
+    this.#deps = deps
+    this.#log = deps.log
+    this.core = new VrrpInstanceCore({ ...plan.core, primaryAddress: deps.primaryAddress })
+    for (const note of this.core.config.adjustments) this.#log.warn({ note }, 'setting adjusted')
+    this.#encoder = new AdvertEncoder(plan, deps.primaryAddress)
+    this.#driver = new SteadyDriver(deps.loop, deps.sockets, this.#encoder, (firedUs) => this.#deadline(firedUs), (error) => this.#sendError(error))
+    this.#garp = new GarpSchedule(deps.loop, deps.announcer, plan.garp)
+    this.#expectations = {
+      version: plan.core.version,
+      vrid: plan.core.vrid,
+      authType: plan.authType,
+      authData: plan.authData,
+      adverIntS: plan.core.version === 2 ? plan.core.adverIntervalCs / 100 : undefined,
+      virtualAddresses: plan.vips.map((v) => v.address)
+    }
+    this.#peers = new Set(plan.unicastPeers.map((p) => formatIp(parseIpOrThrow(p.address).bytes) ?? p.address))
+  }
+
+  get name (): string { return this.plan.name }
+
+  start (): void {
+    this.#input(this.#deps.now(), (now) => this.core.start(now))
+  }
+
+  /** An advert for this instance's VRID that the codec accepted (packet rules of §7.1). */
+  receive (packet: LoopPacket, decoded: DecodedVrrpAdvert, checksumForm: ChecksumForm): void {
+    const source = formatIp(packet.source) ?? ''
+    // KEEPALIVED skip_check_adv_addr: skip the address list check for the master we know.
+    const checkAddresses = !(this.plan.skipCheckAdvAddr && this.#lastAccepted?.source === source)
+    const reason = checkAdvertForInstance(decoded, { ...this.#expectations, checkAddresses })
+    if (reason !== null) return this.#discard(reason, source)
+    if (this.plan.checkUnicastSrc && this.#peers.size > 0 && !this.#peers.has(source)) return this.#discard('unknown-unicast-source', source)
+    this.#counters.advertsReceived++
+    if (decoded.version === 3 && this.plan.family === 'ipv4') this.#counters.checksumForms[checksumForm]++
+    const adverIntCs = decoded.version === 3 ? decoded.maxAdverIntCs : decoded.adverIntS * 100
+    const received: ReceivedAdvert = { srcAddress: source, srcAddressBytes: Uint8Array.from(packet.source), priority: decoded.priority, adverIntCs }
+    this.#lastAccepted = { source, priority: decoded.priority, adverIntCs, bytes: Uint8Array.from(packet.data) }
+    this.#input(packet.receivedUs, (now) => this.core.advertReceived(now, received))
+  }
+
+  fault (reason: string): void {
+    this.#input(this.#deps.now(), (now) => this.core.fault(now, reason))
+  }
+
+  faultCleared (): void {
+    this.#input(this.#deps.now(), (now) => this.core.faultCleared(now))
+  }
+
+  /** RFC 5798 §6.4.3 Shutdown: priority-0 advert, VIPs removed. Leaves no VIP behind. */
+  shutdown (): void {
+    if (this.#closed) return
+    this.#input(this.#deps.now(), (now) => this.core.shutdown(now))
+    this.#driver.stop()
+    this.#garp.stop()
+    this.#reportVipFailures('remove', this.#deps.vips.remove())
+  }
+
+  close (): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#driver.dispose()
+    this.#garp.dispose()
+  }
+
+  status (): InstanceStatus {
+    const snap = this.core.snapshot()
+    return {
+      name: this.plan.name,
+      vrid: this.plan.core.vrid,
+      interface: this.plan.interface,
+      state: snap.state,
+      priority: snap.effectivePriority,
+      master: snap.state === 'MASTER' ? this.#deps.primaryAddress : snap.masterAddress,
+      primaryAddress: this.#deps.primaryAddress,
+      steady: this.#driver.mode,
+      counters: { ...structuredClone(this.#counters), announcements: this.#garp.sent, advertsSentNative: this.#driver.sent() }
+    }
+  }
+
+  // ---- host contract ---------------------------------------------------------------------
+
+  #input (atUs: number, step: (nowUs: number) => readonly Effect[]): void {
+    if (this.#closed) return
+    const now = Math.max(this.#lastNowUs, atUs)
+    this.#lastNowUs = now
+    this.#driver.catchUp(this.core, now)
+    this.#execute(step(now), now)
+    this.#driver.sync(this.core, this.#lastAccepted)
+  }
+
+  #deadline (firedUs: number): void {
+    this.#input(firedUs, (now) => this.core.timerExpired(now))
+  }
+
+  /** Effects in array order: the order is the contract (docs/core.md step 2). */
+  #execute (effects: readonly Effect[], nowUs: number): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'add-vips':
+          this.#reportVipFailures('add', this.#deps.vips.add())
+          break
+        case 'remove-vips':
+          this.#garp.stop()
+          this.#reportVipFailures('remove', this.#deps.vips.remove())
+          break
+        case 'send-advert':
+          this.#sendAdvert(effect.priority, effect.adverIntCs)
+          break
+        case 'send-garp':
+          this.#garp.start(effect.trigger, nowUs)
+          break
+        case 'priority-changed':
+          this.#log.info({ from: effect.from, to: effect.to }, 'priority changed')
+          break
+        case 'state-changed':
+          this.#transition(effect.from, effect.to, effect.reason, nowUs)
+          break
+      }
+    }
+  }
+
+  #sendAdvert (priority: number, adverIntCs: number): void {
+    for (const advert of this.#encoder.encode(priority, adverIntCs)) {
+      try {
+        this.#deps.sockets.tx.send(advert.bytes, advert.destination)
+        this.#counters.advertsSentByJs++
+      } catch (err) {
+        this.#sendError(err as NativeSystemError)
+      }
+    }
+  }
+
+  #transition (from: VrrpState, to: VrrpState, reason: string, atUs: number): void {
+    if (to === 'MASTER') this.#counters.becameMaster++
+    if (from === 'MASTER') this.#counters.releasedMaster++
+    const priority = this.core.snapshot().effectivePriority
+    const master = this.core.snapshot().masterAddress
+    this.#log.info({ from, to, reason, priority, master, atUs }, 'state changed')
+    this.#deps.onTransition({ instance: this.plan.name, from, to, reason, priority, atUs })
+  }
+
+  #discard (reason: DiscardReason | 'unknown-unicast-source', source: string): void {
+    this.#counters.discards[reason]++
+    this.#limited.maybe(`${reason}/${source}`, (suppressed) => {
+      this.#log.warn({ reason, source, suppressed }, 'advert discarded')
+    })
+  }
+
+  #sendError (error: NativeSystemError): void {
+    this.#counters.sendErrors++
+    this.#limited.maybe(`send/${error.code ?? ''}`, (suppressed) => {
+      this.#log.warn({ code: error.code, err: error.message, suppressed }, 'advert send failed')
+    })
+  }
+
+  #reportVipFailures (action: 'add' | 'remove', failures: ReadonlyArray<{ address: string, error: Error & { code?: string } }>): void {
+    for (const f of failures) {
+      this.#counters.vipFailures++
+      this.#log.error({ address: f.address, code: f.error.code, err: f.error.message }, `could not ${action} VIP`)
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// Hands the core's steady state to the native thread and reads back what it repeated
+// (docs/core.md, host contract steps 3-6): as MASTER, one periodic send per destination; as a
+// BACKUP watching a known master, a native watch that absorbs that master's identical adverts;
+// otherwise a one-shot timer at the core's deadline. Decides nothing itself.
+import type { IoLoop, PeriodicSend, Timer, VrrpSocket, Watch, NativeSystemError } from '../native/index.js'
+import type { SteadyState, VrrpInstanceCore } from '../core/index.js'
+import type { AdvertEncoder } from './advert-encoder.js'
+
+/** The last advert the core accepted, as received (the bytes a watch compares). */
+export interface AcceptedAdvert {
+  source: string
+  priority: number
+  adverIntCs: number
+  bytes: Uint8Array
+}
+
+type Mode = 'none' | 'master' | 'watch' | 'timer'
+
+export class SteadyDriver {
+  readonly #loop: IoLoop
+  readonly #rx: VrrpSocket
+  readonly #tx: VrrpSocket
+  readonly #encoder: AdvertEncoder
+  readonly #onSendError: (error: NativeSystemError) => void
+  readonly #watch: Watch
+  readonly #timer: Timer
+  #periodics: PeriodicSend[] = []
+  #masterKey = ''
+  #intervalUs = 0
+  #mode: Mode = 'none'
+
+  constructor (loop: IoLoop, sockets: { rx: VrrpSocket, tx: VrrpSocket }, encoder: AdvertEncoder, onDeadline: (firedUs: number) => void, onSendError: (error: NativeSystemError) => void) {
+    this.#loop = loop
+    this.#rx = sockets.rx
+    this.#tx = sockets.tx
+    this.#encoder = encoder
+    this.#onSendError = onSendError
+    this.#watch = loop.createWatch((firedUs) => onDeadline(firedUs))
+    this.#timer = loop.createTimer((firedUs) => onDeadline(firedUs))
+  }
+
+  get mode (): Mode { return this.#mode }
+
+  /** Step 5: tell the core what native code repeated since the last sync. */
+  catchUp (core: VrrpInstanceCore, nowUs: number): void {
+    if (this.#mode === 'master') {
+      const info = this.#periodics[0]?.info()
+      if (info != null && info.sent > 0) core.steadyRepeated(nowUs, info.nextAtUs - this.#intervalUs)
+    } else if (this.#mode === 'watch') {
+      const info = this.#watch.info()
+      if (info != null && info.lastMatchUs > 0) core.steadyRepeated(nowUs, info.lastMatchUs)
+    }
+  }
+
+  /** Steps 3-4: replace what native code does with the core's current steady state. */
+  sync (core: VrrpInstanceCore, lastAccepted: AcceptedAdvert | null): void {
+    const steady = core.steadyState()
+    if (steady.kind === 'master') {
+      this.#clearBackup()
+      this.#master(steady)
+      return
+    }
+    this.#stopPeriodics()
+    if (steady.kind === 'backup-watching' && steady.untilUs === Infinity && lastAccepted !== null &&
+        lastAccepted.source === steady.masterKey && lastAccepted.priority === steady.masterPriority &&
+        lastAccepted.adverIntCs === steady.masterAdverIntCs) {
+      this.#timer.clear()
+      this.#watch.arm(this.#rx, { source: steady.masterKey, bytes: lastAccepted.bytes, timeoutUs: steady.masterDownIntervalUs, firstDeadlineUs: core.nextDeadlineUs() })
+      this.#mode = 'watch'
+      return
+    }
+    // No known master, a preempt_delay window, or INIT/FAULT: every advert goes to the core.
+    this.#watch.disarm()
+    const deadline = core.nextDeadlineUs()
+    if (Number.isFinite(deadline)) {
+      this.#timer.set(deadline)
+      this.#mode = 'timer'
+    } else {
+      this.#timer.clear()
+      this.#mode = 'none'
+    }
+  }
+
+  stop (): void {
+    this.#stopPeriodics()
+    this.#clearBackup()
+    this.#mode = 'none'
+  }
+
+  dispose (): void {
+    this.stop()
+    this.#watch.dispose()
+    this.#timer.dispose()
+  }
+
+  /** Adverts the native thread sent since the instance last became master (for status). */
+  sent (): number {
+    return this.#periodics[0]?.info()?.sent ?? 0
+  }
+
+  #master (steady: Extract<SteadyState, { kind: 'master' }>): void {
+    const key = `${steady.advert.priority}/${steady.advert.adverIntCs}/${steady.intervalUs}`
+    if (this.#mode === 'master' && key === this.#masterKey) {
+      const info = this.#periodics[0]?.info()
+      // Already sending this advert on this cadence (catchUp moved the core's deadline onto it).
+      if (info != null && info.nextAtUs >= steady.nextSendUs) return
+    }
+    const encoded = this.#encoder.encode(steady.advert.priority, steady.advert.adverIntCs)
+    if (this.#periodics.length !== encoded.length) {
+      this.#stopPeriodics()
+      this.#periodics = encoded.map((e) => this.#loop.startPeriodic(this.#tx, e.bytes, { destination: e.destination, intervalUs: steady.intervalUs, firstAtUs: steady.nextSendUs }, this.#onSendError))
+    } else {
+      encoded.forEach((e, i) => this.#periodics[i].update(this.#tx, e.bytes, { destination: e.destination, intervalUs: steady.intervalUs, firstAtUs: steady.nextSendUs }))
+    }
+    this.#masterKey = key
+    this.#intervalUs = steady.intervalUs
+    this.#mode = 'master'
+  }
+
+  #stopPeriodics (): void {
+    for (const p of this.#periodics.splice(0)) p.stop()
+    this.#masterKey = ''
+  }
+
+  #clearBackup (): void {
+    this.#watch.disarm()
+    this.#timer.clear()
+  }
+}

@@ -1,0 +1,92 @@
+// One VRRP raw socket (an interface, a family, a source address) shared by the instances that
+// send from it. Decodes what the native thread could not absorb, counts packet-level discards
+// (RFC 5798 §7.1: TTL, version, type, length, checksum) and hands valid adverts to the instance
+// that owns the VRID. Never throws on input.
+import { VrrpSocket, type IoLoop, type LoopPacket, type NativeSystemError } from '../native/index.js'
+import { decodeAdvert } from '../protocol/vrrp-codec.js'
+import { emptyDiscardCounters, type DiscardReason } from '../protocol/discard-reasons.js'
+import { formatIp } from '../protocol/ip-address.js'
+import { RateLimitedLog, type Logger } from '../io/logger.js'
+import type { InstanceRuntime } from './instance-runtime.js'
+
+export interface ChannelOptions {
+  interface: string
+  netns: string | undefined
+  family: 'ipv4' | 'ipv6'
+  source: string
+  multicast: boolean
+}
+
+/** Finds the instance for a VRID on this interface and family; `mine` says if it uses this channel. */
+export type VridLookup = (vrid: number) => { runtime: InstanceRuntime, mine: boolean } | undefined
+
+export class VrrpChannel {
+  /** Receives (and holds the watches): not bound to an address, or the kernel would filter the
+   * multicast group out; joined to the group when an instance multicasts. */
+  readonly rx: VrrpSocket
+  /** Sends from the source address (bound), for adverts and periodics. */
+  readonly tx: VrrpSocket
+  readonly options: ChannelOptions
+  readonly discards: Record<DiscardReason, number> = { ...emptyDiscardCounters() }
+  readonly #log: Logger
+  readonly #limited = new RateLimitedLog()
+  #lookup: VridLookup = () => undefined
+  receiveErrors = 0
+
+  constructor (loop: IoLoop, options: ChannelOptions, log: Logger) {
+    this.options = options
+    this.#log = log
+    const family = options.family === 'ipv4' ? 4 : 6
+    this.rx = new VrrpSocket({ family, interface: options.interface, netns: options.netns, multicast: options.multicast })
+    try {
+      this.tx = new VrrpSocket({ family, interface: options.interface, netns: options.netns, multicast: false, source: options.source })
+    } catch (err) {
+      this.rx.close()
+      throw err
+    }
+    loop.attach(this.rx, (packet) => this.#receive(packet), (error) => this.#receiveError(error))
+  }
+
+  route (lookup: VridLookup): void {
+    this.#lookup = lookup
+  }
+
+  close (): void {
+    this.rx.close()
+    this.tx.close()
+  }
+
+  #receive (packet: LoopPacket): void {
+    const source = formatIp(packet.source) ?? '?'
+    if (packet.truncated) return this.#discard('packet-length-error', source)
+    // KEEPALIVED: unicast adverts may arrive with any TTL (unicast_ttl, min_ttl/max_ttl); the
+    // RFC 5798 §7.1 TTL-255 rule applies to the multicast group.
+    const multicast = this.options.family === 'ipv4' ? (packet.destination[0] & 0xf0) === 0xe0 : packet.destination[0] === 0xff
+    const result = decodeAdvert(packet.data, {
+      family: this.options.family,
+      sourceAddress: packet.source,
+      destinationAddress: packet.destination,
+      ttl: packet.ttl,
+      requireTtl255: multicast
+    })
+    if (!result.ok) return this.#discard(result.reason, source)
+    const target = this.#lookup(result.advert.vrid)
+    // RFC 5798 §7.1: "MUST verify that the VRID is configured on the receiving interface".
+    if (target === undefined) return this.#discard('vrid-error', source)
+    if (target.mine) target.runtime.receive(packet, result.advert, result.checksumForm)
+  }
+
+  #discard (reason: DiscardReason, source: string): void {
+    this.discards[reason]++
+    this.#limited.maybe(`${reason}/${source}`, (suppressed) => {
+      this.#log.warn({ reason, source, interface: this.options.interface, suppressed }, 'packet discarded')
+    })
+  }
+
+  #receiveError (error: NativeSystemError): void {
+    this.receiveErrors++
+    this.#limited.maybe(`rx/${error.code ?? ''}`, (suppressed) => {
+      this.#log.warn({ code: error.code, err: error.message, suppressed }, 'receive error')
+    })
+  }
+}

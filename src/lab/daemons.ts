@@ -1,0 +1,103 @@
+// Runs VRRP daemons on lab nodes: floatip (the built CLI, `dist/src/cli/main.js run`) and
+// keepalived (Debian's binary), each with a keepalived.conf written to a private temporary
+// directory, inside the node's namespace. Collects floatip's JSON log lines so callers can wait
+// for a transition. Processes are the lab's (ended by pid at destroy); the directory is removed
+// by close(). Must not: find or signal processes by name.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { packageRoot } from '../native/index.js'
+import type { Lab, NsRef } from './lab.js'
+import { waitFor } from './wait-for.js'
+
+export type LogLine = Record<string, unknown> & { msg?: string, instance?: string }
+
+export interface RunningDaemon {
+  kind: 'floatip' | 'keepalived'
+  node: string
+  child: ChildProcess
+  configPath: string
+  /** floatip: parsed JSON log lines (stdout); keepalived: empty. */
+  readonly logs: LogLine[]
+  /** Raw stderr (floatip's config diagnostics, keepalived's console log). */
+  readonly stderr: string[]
+  /** Resolves with the first log line at index >= `from` (default 0) that matches. */
+  waitForLog: (match: (line: LogLine) => boolean, what: string, options?: { timeoutMs?: number, from?: number }) => Promise<LogLine>
+}
+
+export const FLOATIP_CLI = join(packageRoot, 'dist', 'src', 'cli', 'main.js')
+
+export class LabDaemons {
+  readonly dir: string
+  readonly #lab: Lab
+  #count = 0
+
+  constructor (lab: Lab) {
+    this.#lab = lab
+    this.dir = mkdtempSync(join(tmpdir(), `floatip-${lab.prefix}`))
+  }
+
+  writeConfig (node: string, text: string): string {
+    const path = join(this.dir, `${node}-${++this.#count}.conf`)
+    writeFileSync(path, text)
+    return path
+  }
+
+  floatip (node: string, configText: string, extraArgs: string[] = []): RunningDaemon {
+    const configPath = this.writeConfig(node, configText)
+    const child = this.#lab.spawn(node as NsRef, [process.execPath, FLOATIP_CLI, 'run', '-f', configPath, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    return track('floatip', node, child, configPath)
+  }
+
+  keepalived (node: string, configText: string): RunningDaemon {
+    const configPath = this.writeConfig(node, configText)
+    const base = join(this.dir, `${node}-${this.#count}`)
+    // -n foreground, -l log to the console, -P VRRP only, private pid files so nothing clashes.
+    const child = this.#lab.spawn(node as NsRef, ['keepalived', '-n', '-l', '-P', '-D', '-f', configPath, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
+      { stdio: ['ignore', 'pipe', 'pipe'] })
+    return track('keepalived', node, child, configPath)
+  }
+
+  close (): void {
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+function track (kind: RunningDaemon['kind'], node: string, child: ChildProcess, configPath: string): RunningDaemon {
+  const logs: LogLine[] = []
+  const stderr: string[] = []
+  let partial = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (kind !== 'floatip') { stderr.push(line); continue }
+      try { logs.push(JSON.parse(line) as LogLine) } catch { stderr.push(line) }
+    }
+  })
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr.push(...chunk.split('\n').filter((l) => l !== '')) })
+  const waitForLog = async (match: (line: LogLine) => boolean, what: string, options: { timeoutMs?: number, from?: number } = {}): Promise<LogLine> => {
+    let found: LogLine | undefined
+    const from = options.from ?? 0
+    const find = (): boolean => (found = logs.find((line, i) => i >= from && match(line))) !== undefined
+    await waitFor(find, { timeoutMs: options.timeoutMs ?? 10_000, intervalMs: 5, what: `${node}: ${what}` })
+    return found as LogLine
+  }
+  return { kind, node, child, configPath, logs, stderr, waitForLog }
+}
+
+/** Matches floatip's `state changed` log line of `instance` into `state`. */
+export function stateChange (instance: string, state: string): (line: LogLine) => boolean {
+  return (line) => line.msg === 'state changed' && line.instance === instance && line.to === state
+}
+
+/** The lab nodes (by key) on which `address` is configured now. */
+export async function vipHolders (lab: Lab, nodes: readonly string[], address: string): Promise<string[]> {
+  const out: string[] = []
+  for (const node of nodes) {
+    const addresses = await lab.addresses(node as NsRef)
+    if (addresses.some((a) => a.address === address)) out.push(node)
+  }
+  return out
+}
