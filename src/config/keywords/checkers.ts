@@ -1,29 +1,48 @@
 // Keyword tables of the real_server health checkers (keepalived 2.2.7): TCP_CHECK, HTTP_GET,
-// SSL_GET (with url { }), SMTP_CHECK, DNS_CHECK, MISC_CHECK, BFD_CHECK, PING_CHECK, UDP_CHECK,
-// FILE_CHECK, and the connection keywords they share. Parsed and typed; floatip does not run them.
-import { alias, named, type KeywordSpec } from './spec.js'
+// SSL_GET (with url { }), SMTP_CHECK (with host { }), DNS_CHECK, MISC_CHECK, BFD_CHECK, PING_CHECK,
+// UDP_CHECK, FILE_CHECK, the keywords they share, and the global SSL block. Parsed and typed;
+// floatip does not run them. Which checker takes which shared keyword follows what the 2.2.7
+// binary registers (checked with `keepalived -t`, fixtures sections/checkers-*.conf).
+import { deprecated, invalid, named, type ApplyContext, type KeywordSpec } from './spec.js'
+import type { Statement } from '../tree.js'
 import { blocks } from './apply.js'
 import type { SourceLocation } from '../diagnostics.js'
 import { custom, flag, int, ip, oneOf, str, text, timerUs, words } from './helpers.js'
 
 const timer = (dflt?: number): KeywordSpec<number | undefined> => timerUs<number | undefined>(2 ** 31 / 1e6, dflt)
 
-export const checkerCommonKeywords = {
+/** How a checker connects: every checker except MISC_CHECK, BFD_CHECK and FILE_CHECK. */
+export const checkerConnectionKeywords = {
   connect_ip: named('connectIp', ip()),
-  connect_port: int(0, 65535),
+  // KEEPALIVED: ports 1-65535 ("Invalid checker connect_port '0'").
+  connect_port: int(1, 65535),
   bindto: ip(),
   bind_if: str(),
-  bind_port: int(0, 65535),
+  bind_port: int(1, 65535),
   fwmark: int(0, 2 ** 32 - 1),
+  connect_timeout: named('connectTimeoutUs', timer())
+} as const
+
+/** The checker options from `alpha` on in man keepalived.conf, bar connect_timeout: all MISC_CHECK takes. */
+export const checkerCommonKeywords = {
   alpha: flag(),
-  connect_timeout: named('connectTimeoutUs', timer()),
   retry: int(0, 2 ** 31 - 1),
-  nb_get_retry: alias('retry'),
   delay_before_retry: named('delayBeforeRetryUs', timer()),
   warmup: named('warmupUs', timer()),
   delay_loop: named('delayLoopUs', timer()),
   log_all_failures: flag()
 } as const
+
+const connectingCheckerKeywords = { ...checkerConnectionKeywords, ...checkerCommonKeywords } as const
+
+/**
+ * UDP_CHECK <HEX_STR>: hex digits in free format over several words (`Ab12f 3 456`); in
+ * require_reply an X stands for 4 ignored bits. Kept as written.
+ */
+function hexString (s: Statement, ctx: ApplyContext, mask: boolean): string | undefined {
+  const bad = s.args.find((a) => !(mask ? /^[0-9a-fA-FxX\s]+$/ : /^[0-9a-fA-F\s]+$/).test(a.text))
+  return bad === undefined ? s.args.map((a) => a.text).join(' ') : invalid(ctx, bad, `${s.keyword.text}: '${bad.text}' is not a hex string`, mask ? 'hex digits, X for a nibble to ignore' : 'hex digits')
+}
 
 export const urlKeywords = {
   path: str(),
@@ -39,7 +58,9 @@ export const urlKeywords = {
 } as const
 
 const httpKeywords = {
-  ...checkerCommonKeywords,
+  ...connectingCheckerKeywords,
+  // KEEPALIVED 2.2.7 accepts nb_get_retry only in HTTP_GET/SSL_GET, warning that it is deprecated.
+  nb_get_retry: named('retry', deprecated('retry', int(0, 2 ** 31 - 1))),
   http_protocol: oneOf(['1.0', '1.1', '1.0C', '1.0c'] as const),
   fast_recovery: flag(),
   virtualhost: str(),
@@ -48,16 +69,24 @@ const httpKeywords = {
 } as const
 
 export const checkerKeywords = {
-  TCP_CHECK: checkerCommonKeywords,
+  TCP_CHECK: connectingCheckerKeywords,
   HTTP_GET: httpKeywords,
   SSL_GET: httpKeywords,
-  SMTP_CHECK: { ...checkerCommonKeywords, helo_name: text(), host: named('hosts', blocks(checkerCommonKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
-  DNS_CHECK: { ...checkerCommonKeywords, type: oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const), name: str('.') },
+  SMTP_CHECK: { ...connectingCheckerKeywords, helo_name: text(), host: named('hosts', blocks(connectingCheckerKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
+  DNS_CHECK: { ...connectingCheckerKeywords, type: oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const), name: str('.') },
   MISC_CHECK: { ...checkerCommonKeywords, misc_path: text(), misc_timeout: named('miscTimeoutS', int(0, 2 ** 31 - 1)), misc_dynamic: flag(), user: words(1, 2, 'USERNAME [GROUPNAME]') },
-  BFD_CHECK: { ...checkerCommonKeywords, name: str(), weight: words(1, 2, 'N [reverse]') },
-  PING_CHECK: checkerCommonKeywords,
-  UDP_CHECK: { ...checkerCommonKeywords, payload: str(), require_reply: custom<string | boolean>({ maxArgs: 1, initial: () => false, parse: (s) => s.args[0]?.text ?? true }), min_reply_length: int(0, 65535, 0), max_reply_length: int(0, 65535, 255) },
-  FILE_CHECK: { ...checkerCommonKeywords, track_file: str(), dynamic: flag(), weight: words(1, 2, 'N [reverse]') }
+  // KEEPALIVED 2.2.7: BFD_CHECK takes only alpha of the shared keywords; FILE_CHECK none, and not the
+  // `dynamic` its man page documents (the binary reports it as an unknown keyword).
+  BFD_CHECK: { alpha: flag(), name: str() },
+  PING_CHECK: connectingCheckerKeywords,
+  UDP_CHECK: {
+    ...connectingCheckerKeywords,
+    payload: custom<string | undefined>({ minArgs: 1, expected: 'hex digits', initial: () => undefined, parse: (s, ctx) => hexString(s, ctx, false) }),
+    require_reply: custom<string | boolean>({ expected: '[hex digits, X for a nibble to ignore]', initial: () => false, parse: (s, ctx) => s.args.length === 0 ? true : hexString(s, ctx, true) }),
+    min_reply_length: int(0, 65535, 0),
+    max_reply_length: int(0, 65535, 255)
+  },
+  FILE_CHECK: { track_file: str(), weight: words(1, 2, 'N [reverse]') }
 } as const
 
 export type CheckerType = keyof typeof checkerKeywords

@@ -1,11 +1,11 @@
-// Keyword tables of the LVS side (keepalived 2.2.7): virtual_server (IP PORT | fwmark N | group
-// NAME), real_server with its checkers, virtual_server_group, and legacy synonyms (lb_algo,
-// lb_kind, nb_get_retry, ...). Parsed into the typed model; floatip does not program IPVS.
+// Keyword tables of the LVS side (keepalived 2.2.7): virtual_server (IP PORT | IP-RANGE PORT |
+// fwmark N | group NAME), real_server with its checkers, virtual_server_group (addresses, ranges,
+// CIDR, fwmarks), and the legacy synonyms lb_algo and lb_kind. Parsed into the typed model; floatip
+// does not program IPVS.
 import { alias, invalid, named, type KeywordSpec } from './spec.js'
 import { blocks } from './apply.js'
 import { custom, flag, int, oneOf, script, str, timerUs } from './helpers.js'
 import { checkerSpecs } from './checkers.js'
-import { trackList } from './vrrp-items.js'
 import { ipFamily, parsePort } from '../values.js'
 import type { Statement } from '../tree.js'
 
@@ -39,8 +39,8 @@ function serverAddress (s: Statement, ctx: Parameters<KeywordSpec<unknown>['pars
 const serverCommon = {
   alpha: flag(),
   connect_timeout: named('connectTimeoutUs', timer(5_000_000)),
+  // KEEPALIVED 2.2.7 knows nb_get_retry only in HTTP_GET/SSL_GET (checkers.ts), not here.
   retry: int(0, 2 ** 31 - 1),
-  nb_get_retry: alias('retry'),
   delay_before_retry: named('delayBeforeRetryUs', timer()),
   warmup: named('warmupUs', timer()),
   delay_loop: named('delayLoopUs', timer(60_000_000)),
@@ -53,14 +53,13 @@ const serverCommon = {
 export const realServerKeywords = {
   ...serverCommon,
   weight: int(0, 2 ** 31 - 1, 1),
+  // KEEPALIVED 2.2.7 takes the legacy lb_kind only in virtual_server, and no track_file/track_bfd
+  // here (FILE_CHECK and BFD_CHECK do that).
   lvs_method: lvsMethod(),
-  lb_kind: alias('lvs_method'),
   notify_up: script(),
   notify_down: script(),
   uthreshold: int(0, 2 ** 31 - 1),
   lthreshold: int(0, 2 ** 31 - 1),
-  track_file: trackList('TRACK_FILE_NAME', -2147483647, 2147483647),
-  track_bfd: trackList('BFD_NAME', -253, 253),
   ...checkerSpecs()
 } as const
 
@@ -98,6 +97,50 @@ export const virtualServerKeywords = {
   real_server: named('realServers', blocks(realServerKeywords, serverAddress, { minArgs: 1, maxArgs: 2, expected: 'real_server IP [PORT] { ... }', blockName: (h) => `real_server ${h.address}${h.port === undefined ? '' : ' ' + String(h.port)}` }))
 } as const
 
+/** An IP address as a number, for comparing the ends of a range. */
+function ipValue (text: string): bigint {
+  if (ipFamily(text) === 'inet') return text.split('.').reduce((acc, o) => (acc << 8n) | BigInt(o), 0n)
+  let s = text.replace(/%.*$/, '')
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s)
+  if (v4 !== null) { const n = ipValue(v4[1]); s = `${s.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}` }
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined]
+  const h = head === '' ? [] : head.split(':')
+  const t = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+  return groups.reduce((acc, g) => (acc << 16n) | BigInt('0x' + g), 0n)
+}
+
+/**
+ * `IP`, a range `IP-LAST` (last IPv4 octet in decimal, last IPv6 group in hex) or `IP-IP`, and with
+ * `cidr` also `IP/LEN` (man keepalived.conf "Virtual server group(s)"). Returns the first address
+ * and the kind, or why the text is not one.
+ */
+export function parseAddressRange (text: string, cidr: boolean): { address: string, kind: 'address' | 'range' } | { error: string } {
+  const sep = /[-/]/.exec(text)
+  const first = sep === null ? text : text.slice(0, sep.index)
+  const family = ipFamily(first)
+  if (family === undefined) return { error: `'${first}' is not an IP address` }
+  if (sep === null) return { address: text, kind: 'address' }
+  const rest = text.slice(sep.index + 1)
+  const bits = family === 'inet' ? 32 : 128
+  if (sep[0] === '/') {
+    // KEEPALIVED: the length must be 1..32 (1..128); a dotted netmask is rejected.
+    if (!cidr) return { error: `'${text}': a prefix length is only allowed in a virtual_server_group` }
+    return /^\d{1,3}$/.test(rest) && Number(rest) >= 1 && Number(rest) <= bits ? { address: first, kind: 'range' } : { error: `'${text}': prefix length '${rest}' is not 1-${bits}` }
+  }
+  const start = ipValue(first)
+  if (ipFamily(rest) !== undefined) {
+    if (ipFamily(rest) !== family) return { error: `'${text}': the range ends in another address family` }
+    return ipValue(rest) >= start ? { address: first, kind: 'range' } : { error: `'${text}': the range ends before it starts` }
+  }
+  const lastBits = family === 'inet' ? 8n : 16n
+  if (!(family === 'inet' ? /^\+?\d+$/ : /^\+?[0-9a-fA-F]+$/).test(rest)) return { error: `'${text}': range end '${rest}' is not ${family === 'inet' ? 'a decimal octet' : 'a hex group'}` }
+  const end = BigInt(family === 'inet' ? rest.replace('+', '') : '0x' + rest.replace('+', ''))
+  if (end >= 1n << lastBits) return { error: `'${text}': range end '${rest}' is too large` }
+  // KEEPALIVED: a short range must end above the start's last octet/group (a full one may be a single address).
+  return end > (start & ((1n << lastBits) - 1n)) ? { address: first, kind: 'range' } : { error: `'${text}': the range does not end above its start` }
+}
+
 export type VirtualServerKey =
   | { kind: 'address', address: string, port: number | undefined }
   | { kind: 'fwmark', fwmark: number, family: string | undefined }
@@ -112,8 +155,8 @@ function virtualServerHeader (s: Statement, ctx: Parameters<KeywordSpec<unknown>
     const n = Number(v.text)
     return Number.isInteger(n) && n >= 0 && n < 2 ** 32 ? { key: { kind: 'fwmark', fwmark: n, family: s.args[2]?.text } } : invalid(ctx, v, `fwmark '${v.text}' is not 0-4294967295`, 'an integer', 'out-of-range')
   }
-  const address = a.text.replace(/-[0-9a-fA-F]+$/, '')
-  if (ipFamily(address) === undefined) return invalid(ctx, a, `virtual_server: '${a.text}' is not an IP address`, 'IP PORT, IP-RANGE PORT, fwmark N or group NAME', 'invalid-address')
+  const range = parseAddressRange(a.text, false)
+  if ('error' in range) return invalid(ctx, a, `virtual_server: ${range.error}`, 'IP PORT, IP-RANGE PORT, fwmark N or group NAME', 'invalid-address')
   const port = s.args[1] === undefined ? undefined : parsePort(s.args[1].text)
   if (s.args[1] !== undefined && port === undefined) return invalid(ctx, s.args[1], `virtual_server: port '${s.args[1].text}' is not 0-65535`, 'a port 0-65535', 'out-of-range')
   return { key: { kind: 'address', address: a.text, port } }
@@ -144,11 +187,11 @@ export const virtualServerGroupSpec: KeywordSpec<VirtualServerGroup[]> = custom<
         entries.push({ text: textLine, kind: 'fwmark', fwmark: n })
         continue
       }
-      const addr = toks[0].text.replace(/-[0-9a-fA-F]+$/, '').replace(/\/\d+$/, '')
-      if (ipFamily(addr) === undefined) { invalid(ctx, toks[0], `virtual_server_group: '${toks[0].text}' is not an IP address or range`, 'IP [PORT], IP-RANGE [PORT] or fwmark N', 'invalid-address'); continue }
+      const range = parseAddressRange(toks[0].text, true)
+      if ('error' in range) { invalid(ctx, toks[0], `virtual_server_group: ${range.error}`, 'IP [PORT], IP-RANGE [PORT], IP/LEN [PORT] or fwmark N', 'invalid-address'); continue }
       const port = toks[1] === undefined ? undefined : parsePort(toks[1].text)
       if (toks[1] !== undefined && port === undefined) { invalid(ctx, toks[1], `virtual_server_group: port '${toks[1].text}' is not 0-65535`, 'a port', 'out-of-range'); continue }
-      entries.push({ text: textLine, kind: addr === toks[0].text ? 'address' : 'range', address: toks[0].text, port })
+      entries.push({ text: textLine, kind: range.kind, address: toks[0].text, port })
     }
     return [...prev, { name: stmt.args[0].text, entries, source: { file: stmt.keyword.file, line: stmt.keyword.line, column: stmt.keyword.column } }]
   }
