@@ -109,6 +109,7 @@ export function block<T extends KeywordTable> (table: T, blockName: string): Key
     block: 'required',
     minArgs: 0,
     maxArgs: 0,
+    table,
     initial: () => initialModel(table),
     parse: (stmt, ctx, prev) => applyTable(table, blockName, stmt.block ?? [], ctx, prev)
   }
@@ -128,6 +129,7 @@ export function blocks<T extends KeywordTable, H extends object> (
     maxArgs: opts.maxArgs,
     expected: opts.expected,
     repeatable: true,
+    table,
     initial: () => [],
     parse: (stmt, ctx, prev) => {
       const h = header(stmt, ctx)

@@ -29,6 +29,11 @@ export interface KeywordSpec<T> {
   readonly repeatable?: boolean
   /** Set for keywords kept for compatibility; the value names the replacement. */
   readonly deprecatedFor?: string
+  /**
+   * The table the statement's `{ }` block is parsed with, when the block holds keywords (not
+   * address/route/name items). Lets tools walk the grammar (keyword-coverage test, docs).
+   */
+  readonly table?: KeywordTable
 }
 
 export interface AliasSpec { readonly aliasOf: string }

@@ -36,6 +36,7 @@ const garpGroups = custom<Array<ReturnType<typeof garpGroupModel>>>({
   block: 'required',
   maxArgs: 0,
   repeatable: true,
+  table: garpGroupKeywords,
   initial: () => [],
   parse: (stmt, ctx, prev) => [...prev, garpGroupModel(stmt, ctx)]
 })
