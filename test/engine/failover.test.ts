@@ -1,0 +1,156 @@
+// Two floatip routers in a namespace lab (`floatip run`, real processes, real packets): election,
+// the VIP on exactly one router, and every way a master can go away (RFC 5798 §6.4), then its
+// return with and without preemption. Times are bounded loosely (to catch a hang or a wrong
+// path); the figures are measured in bench/.
+import t from 'tap'
+import { withLab, waitFor, type Lab } from '../helpers/lab.js'
+import { withDaemons, keepalivedConf, stateChange, vipHolders, holdersOverTime, type RunningDaemon } from '../helpers/daemons.js'
+import type { VrrpInstanceSpec } from '../../src/lab/index.js'
+import { masterDownIntervalUs, skewTimeUs } from '../../src/core/index.js'
+import { monotonicUs } from '../../src/native/index.js'
+
+const ROUTERS = ['r1', 'r2']
+
+function conf (priority: number, vip: string, extra: Partial<VrrpInstanceSpec> = {}): string {
+  return keepalivedConf({ instances: [{ name: 'VI_1', vrid: 51, priority, advertInt: 0.1, version: 3, vips: [vip], ...extra }] })
+}
+
+/** The state of `instance` in the daemon's latest `state changed` line. */
+function lastState (daemon: RunningDaemon, instance: string): string | undefined {
+  return daemon.logs.findLast((l) => l.msg === 'state changed' && l.instance === instance)?.to as string | undefined
+}
+
+async function pingOk (lab: Lab, vip: string): Promise<boolean> {
+  const r = await lab.run('c', ['ping', '-c', '1', '-W', '1', vip]).catch(() => null)
+  return r !== null
+}
+
+t.test('§6.4.1/§6.4.2 election: the higher priority owns the VIP, the client reaches it, SIGKILL hands it over', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  // Started together: whichever process is up first may be MASTER for a moment (as with
+  // keepalived); the steady state is what the election decides.
+  const r1 = daemons.floatip('r1', conf(150, vip))
+  const r2 = daemons.floatip('r2', conf(100, vip))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  t.same(await holdersOverTime(lab, ROUTERS, vip), ['r1'], 'the VIP is on r1 only, and stays there')
+  t.ok(await pingOk(lab, vip), 'the client reaches the VIP')
+  t.equal(lastState(r2, 'VI_1'), 'BACKUP', 'r2 stayed BACKUP')
+
+  const from = r2.logs.length
+  const killedUs = monotonicUs()
+  lab.kill(r1.child, 'SIGKILL')
+  const took = await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over', { from })
+  const afterUs = (took.atUs as number) - killedUs
+  const boundUs = masterDownIntervalUs(3, 100, 10)
+  t.ok(afterUs > boundUs - 100_000, `no early takeover: ${(afterUs / 1000).toFixed(1)} ms after the kill (Master_Down_Interval ${(boundUs / 1000).toFixed(1)} ms)`)
+  t.ok(afterUs < boundUs + 2_000_000, 'takeover within a loose bound of Master_Down_Interval')
+  await waitFor(async () => (await vipHolders(lab, ['r2'], vip)).length === 1, { timeoutMs: 3000, what: 'VIP on r2' })
+  t.ok(await pingOk(lab, vip), 'the client reaches the VIP on r2')
+})
+
+t.test('§6.4.3 SIGTERM: priority-0 advert, VIP removed, exit 0; the backup takes over after Skew_Time', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r1 = daemons.floatip('r1', conf(150, vip))
+  const r2 = daemons.floatip('r2', conf(100, vip))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  await new Promise((resolve) => setTimeout(resolve, 300))
+
+  const exit = new Promise<number | null>((resolve) => r1.child.once('exit', (code) => resolve(code)))
+  const from = r2.logs.length
+  const termUs = monotonicUs()
+  lab.kill(r1.child, 'SIGTERM')
+  const took = await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over', { from })
+  t.equal(await exit, 0, 'r1 exits 0')
+  t.same(await vipHolders(lab, ROUTERS, vip), ['r2'], 'r1 removed its VIP; r2 holds it')
+  const afterUs = (took.atUs as number) - termUs
+  // Skew_Time (61 ms) instead of Master_Down_Interval (361 ms): the priority-0 path was taken.
+  t.ok(afterUs < masterDownIntervalUs(3, 100, 10) - 100_000, `takeover ${(afterUs / 1000).toFixed(1)} ms after SIGTERM (Skew_Time ${(skewTimeUs(3, 100, 10) / 1000).toFixed(1)} ms)`)
+  const stopped = r1.logs.find((l) => l.msg === 'stopped') as { status?: { instances: Array<{ state: string }> } } | undefined
+  t.equal(stopped?.status?.instances[0].state, 'INIT', 'the final status says INIT')
+})
+
+t.test('link down: the master goes to FAULT and drops the VIP, the backup takes over; link up: the master preempts', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r1 = daemons.floatip('r1', conf(150, vip))
+  const r2 = daemons.floatip('r2', conf(100, vip))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+
+  const from2 = r2.logs.length
+  await lab.setLinkDown('r1', { side: 'switch' })
+  await r1.waitForLog(stateChange('VI_1', 'FAULT'), 'r1 FAULT (carrier lost)')
+  await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over', { from: from2 })
+  t.same(await vipHolders(lab, ROUTERS, vip), ['r2'], 'r1 dropped the VIP in FAULT, r2 holds it')
+  t.ok(await pingOk(lab, vip), 'the client reaches the VIP on r2')
+
+  const from = r2.logs.length
+  const from1 = r1.logs.length
+  await lab.setLinkUp('r1', { side: 'switch' })
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER again (preempt)', { from: from1 })
+  await r2.waitForLog(stateChange('VI_1', 'BACKUP'), 'r2 yields', { from })
+  await waitFor(async () => (await vipHolders(lab, ROUTERS, vip)).join() === 'r1', { timeoutMs: 3000, what: 'VIP back on r1 only' })
+  t.same(await holdersOverTime(lab, ROUTERS, vip), ['r1'], 'one master in steady state')
+})
+
+t.test('nopreempt: the returning higher-priority router stays BACKUP', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r2 = daemons.floatip('r2', conf(100, vip, { nopreempt: true }))
+  await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 MASTER while alone')
+  const r1 = daemons.floatip('r1', conf(150, vip, { nopreempt: true }))
+  await r1.waitForLog(stateChange('VI_1', 'BACKUP'), 'r1 BACKUP')
+  await new Promise((resolve) => setTimeout(resolve, 800)) // > Master_Down_Interval (361 ms)
+  t.notOk(r1.logs.some(stateChange('VI_1', 'MASTER')), 'r1 did not preempt')
+  t.same(await holdersOverTime(lab, ROUTERS, vip), ['r2'], 'the VIP stays on r2')
+})
+
+t.test('active-active: two instances, two VIPs, one master each (seed 001 layout)', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const [vipA, vipB] = [lab.vip4(0), lab.vip4(1)]
+  const node = (prioA: number, prioB: number): string => keepalivedConf({
+    instances: [
+      { name: 'VI_1', vrid: 51, priority: prioA, advertInt: 0.1, version: 3, vips: [vipA] },
+      { name: 'VI_2', vrid: 52, priority: prioB, advertInt: 0.1, version: 3, vips: [vipB] }
+    ]
+  })
+  const r1 = daemons.floatip('r1', node(150, 100))
+  const r2 = daemons.floatip('r2', node(100, 150))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER of VI_1')
+  await r2.waitForLog(stateChange('VI_2', 'MASTER'), 'r2 MASTER of VI_2')
+  await waitFor(() => lastState(r1, 'VI_2') === 'BACKUP' && lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'each BACKUP of the other instance' })
+  t.same(await holdersOverTime(lab, ROUTERS, vipA), ['r1'], 'VIP A on r1 only')
+  t.same(await holdersOverTime(lab, ROUTERS, vipB), ['r2'], 'VIP B on r2 only')
+  const from = r1.logs.length
+  lab.kill(r2.child, 'SIGKILL')
+  await r1.waitForLog(stateChange('VI_2', 'MASTER'), 'r1 takes VI_2 as well', { from })
+  t.ok(await pingOk(lab, vipB), 'the client reaches VIP B on r1')
+  t.ok(await pingOk(lab, vipA), 'and VIP A still')
+})
+
+t.test('VRRPv3 advert_int 0.01: election, and a crash taken over near Master_Down_Interval', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r1 = daemons.floatip('r1', conf(150, vip, { advertInt: 0.01 }))
+  const r2 = daemons.floatip('r2', conf(100, vip, { advertInt: 0.01 }))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  t.same(await holdersOverTime(lab, ROUTERS, vip, 5, 50), ['r1'], 'a single master at 100 adverts/s')
+  const from = r2.logs.length
+  const killedUs = monotonicUs()
+  lab.kill(r1.child, 'SIGKILL')
+  const took = await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over', { from })
+  const afterMs = ((took.atUs as number) - killedUs) / 1000
+  t.comment(`takeover ${afterMs.toFixed(1)} ms after the crash (Master_Down_Interval ${(masterDownIntervalUs(3, 100, 1) / 1000).toFixed(1)} ms)`)
+  t.ok(afterMs > 20 && afterMs < 1000, 'taken over after the protocol bound, within a loose limit')
+})
