@@ -1,0 +1,75 @@
+// planInstances: the keepalived.conf model → what the engine runs, with global_defs inheritance
+// and keepalived's defaults (pure: parsed from memory).
+import t from 'tap'
+import { loadConfig } from '../../src/config/load.js'
+import { createMemoryReader } from '../../src/config/memory-reader.js'
+import { planInstances } from '../../src/engine/instance-plan.js'
+
+function plan (text: string): ReturnType<typeof planInstances> {
+  const loaded = loadConfig('/etc/keepalived/keepalived.conf', { reader: createMemoryReader({ '/etc/keepalived/keepalived.conf': text }), configId: 'test' })
+  return planInstances(loaded.model)
+}
+
+t.test('keepalived defaults: VRRPv2, advert_int 1, GARP 5 s / 5, multicast 224.0.0.18, no auth', async (t) => {
+  const { plans, problems } = plan('vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 192.0.2.200\n }\n}\n')
+  t.same(problems, [])
+  const p = plans[0]
+  t.match(p, { name: 'VI_1', interface: 'eth0', family: 'ipv4', multicastGroup: '224.0.0.18', unicastPeers: [], authType: 0, sourceAddress: undefined })
+  t.match(p.core, { vrid: 51, version: 2, basePriority: 100, adverIntervalCs: 100, preempt: true, preemptDelayUs: 0, initialState: 'BACKUP', downTimerAdverts: 3 })
+  t.same(p.garp, { masterDelayUs: 5_000_000, masterRepeat: 5, lowerPrioDelayUs: 5_000_000, lowerPrioRepeat: 5, refreshUs: 0, refreshRepeat: 1, intervalUs: 0 })
+  t.same(p.vips.map((v) => `${v.address}/${v.prefixLength}`), ['192.0.2.200/32'])
+})
+
+t.test('global_defs values are inherited; instance values win', async (t) => {
+  const { plans } = plan(`global_defs {
+ vrrp_version 3
+ vrrp_garp_master_delay 1
+ vrrp_garp_master_repeat 2
+ vrrp_garp_interval 0.001
+ vrrp_lower_prio_no_advert
+}
+vrrp_instance A {
+ interface eth0
+ virtual_router_id 1
+ advert_int 0.05
+ garp_master_repeat 3
+ virtual_ipaddress { 192.0.2.201 }
+}
+`)
+  const p = plans[0]
+  t.match(p.core, { version: 3, adverIntervalCs: 5, lowerPrioNoAdvert: true })
+  t.match(p.garp, { masterDelayUs: 1_000_000, masterRepeat: 3, lowerPrioRepeat: 3, intervalUs: 1000 })
+})
+
+t.test('PASS authentication (v2) becomes the 8 auth bytes; AH is refused; v3 ignores the block', async (t) => {
+  const inst = (extra: string): string => `vrrp_instance A {\n interface eth0\n virtual_router_id 1\n ${extra}\n virtual_ipaddress { 192.0.2.201 }\n}\n`
+  const pass = plan(inst('authentication {\n auth_type PASS\n auth_pass secret\n }'))
+  t.equal(pass.plans[0].authType, 1)
+  t.same([...pass.plans[0].authData ?? []], [...Buffer.from('secret\0\0')])
+  const ah = plan(inst('authentication {\n auth_type AH\n auth_pass secret\n }'))
+  t.equal(ah.plans.length, 0)
+  t.match(ah.problems, [{ severity: 'error', message: /AH/ }])
+  const v3 = plan(inst('version 3\n authentication {\n auth_type PASS\n auth_pass secret\n }'))
+  t.equal(v3.plans[0].authType, 0)
+  t.match(v3.problems, [{ severity: 'warning', message: /VRRPv3/ }])
+})
+
+t.test('unicast peers, IPv6 instances, and features not run yet are reported, never silent', async (t) => {
+  const { plans, problems } = plan(`vrrp_script chk { script "/bin/true" }
+vrrp_instance V6 {
+ interface eth0
+ virtual_router_id 2
+ unicast_src_ip 2001:db8::1
+ unicast_peer { 2001:db8::2 }
+ track_script { chk }
+ notify_master /bin/true
+ virtual_ipaddress { 2001:db8::200/64 }
+}
+`)
+  t.match(plans[0], { family: 'ipv6', sourceAddress: '2001:db8::1', unicastPeers: [{ address: '2001:db8::2' }] })
+  t.equal(plans[0].core.version, 3, 'IPv6 runs VRRPv3')
+  const messages = problems.map((p) => p.message).join('\n')
+  t.match(messages, /VRRPv2 has no IPv6/)
+  t.match(messages, /track_\*/)
+  t.match(messages, /notify/)
+})
