@@ -146,6 +146,13 @@ t.test('VRRPv3 advert_int 0.01: election, and a crash taken over near Master_Dow
   await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
   await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
   t.same(await holdersOverTime(lab, ROUTERS, vip, 5, 50), ['r1'], 'a single master at 100 adverts/s')
+  // Steady state is native: the backup's watch absorbs the master's identical adverts.
+  const before = r2.logs.length
+  lab.kill(r2.child, 'SIGUSR2')
+  const stats = await r2.waitForLog((l) => l.msg === 'stats', 'r2 stats', { from: before }) as unknown as { status: { native: { rxWatchMatched: number }, instances: Array<{ counters: { advertsReceived: number }, steady: string }> } }
+  t.equal(stats.status.instances[0].steady, 'watch', 'r2 watches r1 natively')
+  t.ok(stats.status.native.rxWatchMatched > 20, `adverts absorbed natively: ${stats.status.native.rxWatchMatched}`)
+  t.ok(stats.status.instances[0].counters.advertsReceived < 10, `adverts that needed JavaScript: ${stats.status.instances[0].counters.advertsReceived}`)
   const from = r2.logs.length
   const killedUs = monotonicUs()
   lab.kill(r1.child, 'SIGKILL')
@@ -154,3 +161,52 @@ t.test('VRRPv3 advert_int 0.01: election, and a crash taken over near Master_Dow
   t.comment(`takeover ${afterMs.toFixed(1)} ms after the crash (Master_Down_Interval ${(masterDownIntervalUs(3, 100, 1) / 1000).toFixed(1)} ms)`)
   t.ok(afterMs > 20 && afterMs < 1000, 'taken over after the protocol bound, within a loose limit')
 })
+
+t.test('VRRPv2 unicast with PASS authentication between two floatip routers', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const [a, b] = [lab.node('r1').ipv4, lab.node('r2').ipv4]
+  const v2 = (priority: number, self: string, peer: string): string => keepalivedConf({
+    instances: [{ name: 'VI_1', vrid: 51, priority, advertInt: 1, version: 2, authPass: 'h1dd3n', unicastSrcIp: self, unicastPeers: [peer], vips: [vip] }]
+  })
+  const r1 = daemons.floatip('r1', v2(150, a, b))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  const r2 = daemons.floatip('r2', v2(100, b, a))
+  await r2.waitForLog(stateChange('VI_1', 'BACKUP'), 'r2 BACKUP')
+  await new Promise((resolve) => setTimeout(resolve, 1200))
+  t.equal(lastState(r2, 'VI_1'), 'BACKUP', 'r2 accepts r1 as master over unicast')
+  t.same(await vipHolders(lab, ROUTERS, vip), ['r1'])
+  const from = r2.logs.length
+  lab.kill(r1.child, 'SIGTERM')
+  await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over', { from })
+  t.same(await vipHolders(lab, ROUTERS, vip), ['r2'])
+})
+
+/** The MAC the client's neighbour cache holds for `address` (null when none). */
+function neighbourMac (lab: Lab, address: string): string | null {
+  const out = lab.exec('c', ['ip', '-j', 'neigh', 'show', address])
+  const entries = JSON.parse(out === '' ? '[]' : out) as Array<{ lladdr?: string }>
+  return entries[0]?.lladdr ?? null
+}
+
+for (const family of ['ipv4', 'ipv6'] as const) {
+  t.test(`${family}: the new master's ${family === 'ipv4' ? 'gratuitous ARP' : 'unsolicited NA'} repoints the client's neighbour cache`, async (t) => {
+    const lab = await withLab(t, { routers: 2, client: true, ipv6: family === 'ipv6' })
+    const daemons = withDaemons(t, lab)
+    const vip = family === 'ipv4' ? lab.vip4(0) : lab.vip6(0)
+    const prefix = family === 'ipv4' ? '' : '/64'
+    const r1 = daemons.floatip('r1', conf(150, vip + prefix))
+    await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+    const r2 = daemons.floatip('r2', conf(100, vip + prefix))
+    await r2.waitForLog(stateChange('VI_1', 'BACKUP'), 'r2 BACKUP')
+    t.ok(await pingOk(lab, vip), 'the client reaches the VIP on r1')
+    t.equal(neighbourMac(lab, vip), lab.node('r1').mac, "the client's cache points at r1")
+    const from = r2.logs.length
+    // SIGKILL leaves r1's VIP in place, so only r2's announcement can move the client.
+    lab.kill(r1.child, 'SIGKILL')
+    await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over', { from })
+    await waitFor(() => neighbourMac(lab, vip) === lab.node('r2').mac, { timeoutMs: 3000, what: "the client's cache to point at r2" })
+    t.pass("the client's cache points at r2 without any traffic from the client")
+  })
+}
