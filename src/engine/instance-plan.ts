@@ -181,6 +181,7 @@ function reportUnsupported (inst: VrrpInstance, model: KeepalivedConfig, report:
   if (notify.length > 0) report('warning', 'notify scripts are parsed but not run yet (a later release)')
   if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
+  if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)
   if (inst.virtualRoutes.length > 0 || inst.virtualRules.length > 0) report('warning', 'virtual_routes/virtual_rules are not installed yet')
   if (model.vrrpSyncGroups.some((g) => g.group.includes(inst.name))) report('warning', 'vrrp_sync_group is parsed but its members do not move together yet')
 }
