@@ -17,7 +17,8 @@ function conf (priority: number, vip: string, extra: Partial<VrrpInstanceSpec> =
 
 /** The state of `instance` in the daemon's latest `state changed` line. */
 function lastState (daemon: RunningDaemon, instance: string): string | undefined {
-  return daemon.logs.findLast((l) => l.msg === 'state changed' && l.instance === instance)?.to as string | undefined
+  const changes = daemon.logs.filter((l) => l.msg === 'state changed' && l.instance === instance)
+  return changes.at(-1)?.to as string | undefined
 }
 
 async function pingOk (lab: Lab, vip: string): Promise<boolean> {
