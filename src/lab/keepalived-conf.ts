@@ -25,10 +25,13 @@ export interface NodeConfigSpec {
   routerId?: string
   instances: VrrpInstanceSpec[]
   globalExtra?: string[]
+  /** Top-level lines written after global_defs, as they are (e.g. a vrrp_script block). */
+  sections?: string[]
 }
 
 export function keepalivedConf (spec: NodeConfigSpec): string {
   const lines = ['global_defs {', `    router_id ${spec.routerId ?? 'lab'}`, ...(spec.globalExtra ?? []).map((l) => `    ${l}`), '}', '']
+  if (spec.sections !== undefined && spec.sections.length > 0) lines.push(...spec.sections, '')
   spec.instances.forEach((inst, i) => lines.push(...instanceLines(inst, i)))
   return lines.join('\n') + '\n'
 }
