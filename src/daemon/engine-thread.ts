@@ -1,11 +1,13 @@
 // The daemon's handle on the engine's worker thread: start it, wait until every instance runs (or
-// report why not), forward transitions, ask for status, and shut it down. If the thread dies, the
-// daemon is told through onExit so it can clean up.
+// report why not), forward transitions, pass tracking changes (priority, faults) in, ask for
+// status, and shut it down. If the thread dies, the daemon is told through onExit so it can clean
+// up.
 import { Worker } from 'node:worker_threads'
 import type { EngineStatus } from '../engine/engine.js'
 import type { Transition } from '../engine/instance-runtime.js'
 import type { EngineWorkerData, FromEngine, ToEngine } from '../engine/worker-protocol.js'
 import { EngineStartError } from '../engine/errors.js'
+import type { TrackingSink } from './track-scripts.js'
 
 const WORKER_URL = new URL('../engine/worker.js', import.meta.url)
 
@@ -15,7 +17,7 @@ export interface EngineThreadEvents {
   onUnexpectedExit: (error: Error | null, code: number) => void
 }
 
-export class EngineThread {
+export class EngineThread implements TrackingSink {
   readonly #worker: Worker
   readonly #pendingStatus = new Map<number, (status: EngineStatus) => void>()
   #nextRequest = 1
@@ -92,7 +94,20 @@ export class EngineThread {
     return await this.#stopping
   }
 
+  priority (instance: string, priority: number): void {
+    this.#post({ type: 'tracking', instance, priority })
+  }
+
+  fault (instance: string, reason: string): void {
+    this.#post({ type: 'fault', instance, reason })
+  }
+
+  faultCleared (instance: string, reason: string): void {
+    this.#post({ type: 'fault-cleared', instance, reason })
+  }
+
   #post (message: ToEngine): void {
+    if (this.#exited) return
     this.#worker.postMessage(message)
   }
 }

@@ -1,13 +1,18 @@
 // `floatip run`: the daemon's main thread. Loads and checks the config (errors stop start-up with
 // the check-config diagnostics), plans the instances, starts the engine thread, and handles
 // signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, exit 0), SIGUSR2 logs the
-// counters (keepalived writes them to a stats file), SIGHUP is not a reload yet.
+// counters (keepalived writes them to a stats file), SIGHUP is not a reload yet. Runs the
+// vrrp_script checks (track-scripts.ts): their results go to the engine thread as priorities and
+// faults.
 import { loadConfig } from '../config/load.js'
 import { formatReport, summarize } from '../config/format.js'
 import { planInstances, type InstancePlan } from '../engine/instance-plan.js'
 import { createLogger, type Logger } from '../io/logger.js'
+import type { KeepalivedConfig } from '../config/model.js'
 import { EngineThread } from './engine-thread.js'
 import { removeAllVips } from './vip-cleanup.js'
+import { ScriptRunner } from './script-runner.js'
+import { TrackScripts, planTracking } from './track-scripts.js'
 
 export interface RunOptions {
   file: string
@@ -38,21 +43,38 @@ export async function runDaemon (options: RunOptions): Promise<number> {
     log.error({ file: options.file }, 'no vrrp_instance to run')
     return 1
   }
-  return await supervise(plans, options, log)
+  return await supervise(plans, loaded.model, options, log)
 }
 
-async function supervise (plans: InstancePlan[], options: RunOptions, log: Logger): Promise<number> {
+async function supervise (plans: InstancePlan[], model: KeepalivedConfig, options: RunOptions, log: Logger): Promise<number> {
   const netns = options.namespace
+  const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
+  const tracking = planTracking(model, plans)
+  for (const { message, ...fields } of tracking.warnings) log.warn(fields, message)
+  const tracker = new TrackScripts(tracking, runner, log.child({ component: 'track' }))
+  // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
+  // meanwhile stops here (nothing else has started).
+  const early = signalPromise(['SIGTERM', 'SIGINT'])
+  const interrupted = await Promise.race([tracker.firstRound().then(() => null), early.signal])
+  early.dispose()
+  if (interrupted !== null) {
+    log.info({ signal: interrupted }, 'shutting down')
+    tracker.stop()
+    runner.close()
+    return 0
+  }
   let crashed: (code: number) => void = () => {}
   const crash = new Promise<number>((resolve) => { crashed = resolve })
   let started: Awaited<ReturnType<typeof EngineThread.start>>
   try {
     started = await EngineThread.start(
-      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: options.realtimePriority ?? 0 },
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: options.realtimePriority ?? 0, tracking: Object.fromEntries(tracker.snapshot()) },
       {
         onTransition: () => {},
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
+          tracker.stop()
+          runner.close()
           removeAllVips(plans, netns, log)
           crashed(1)
         }
@@ -60,16 +82,20 @@ async function supervise (plans: InstancePlan[], options: RunOptions, log: Logge
   } catch (err) {
     const e = err as Error & { code?: string }
     log.error({ code: e.code, err: e.message }, 'could not start')
+    runner.close()
     return 1
   }
   const { thread, status } = started
+  tracker.start(thread)
   log.info({ instances: status.instances.map((i) => ({ name: i.name, interface: i.interface, vrid: i.vrid, state: i.state, primaryAddress: i.primaryAddress })) }, 'running')
   const stop = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down')
-      void thread.shutdown().then((final) => {
+      tracker.stop()
+      void thread.shutdown().then(async (final) => {
         if (final === null) removeAllVips(plans, netns, log)
         else log.info({ status: final }, 'stopped')
+        runner.close()
         resolve(0)
       })
     }
@@ -79,4 +105,11 @@ async function supervise (plans: InstancePlan[], options: RunOptions, log: Logge
   process.on('SIGUSR2', () => { void thread.status().then((s) => log.info({ status: s }, 'stats')) })
   process.on('SIGHUP', () => log.warn('reload (SIGHUP) is not supported yet; restart floatip to apply a new config'))
   return await Promise.race([stop, crash])
+}
+
+function signalPromise (signals: NodeJS.Signals[]): { signal: Promise<NodeJS.Signals>, dispose: () => void } {
+  let handler: (signal: NodeJS.Signals) => void = () => {}
+  const signal = new Promise<NodeJS.Signals>((resolve) => { handler = resolve })
+  for (const s of signals) process.on(s, handler)
+  return { signal, dispose: () => { for (const s of signals) process.off(s, handler) } }
 }

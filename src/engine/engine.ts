@@ -2,7 +2,8 @@
 // family, source) and one InstanceRuntime per vrrp_instance. Start-up order: resolve interfaces,
 // remove stale VIPs a crashed run left, pick each instance's primary address, open the sockets,
 // start the cores. Shutdown: every instance's RFC 5798 §6.4.3 Shutdown, then close. Link events
-// of an instance's own interface become FAULT (keepalived's default interface tracking).
+// of an instance's own interface become FAULT (keepalived's default interface tracking); the
+// daemon's track scripts arrive as setTrackedPriority / fault / faultCleared.
 import { IoLoop, NetlinkMonitor, RtNetlink, monotonicUs, type NetlinkEvent } from '../native/index.js'
 import { VipSet } from '../io/vip-set.js'
 import { Announcer } from '../io/announcer.js'
@@ -12,6 +13,7 @@ import type { InstancePlan } from './instance-plan.js'
 import { InstanceRuntime, type InstanceStatus, type Transition } from './instance-runtime.js'
 import { VrrpChannel } from './vrrp-channel.js'
 import { EngineStartError } from './errors.js'
+import type { InitialTracking } from './worker-protocol.js'
 
 export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
@@ -20,6 +22,8 @@ export interface EngineOptions {
   onTransition?: (transition: Transition) => void
   /** SCHED_FIFO priority of the native thread (keepalived vrrp_rt_priority); 0 = normal. */
   realtimePriority?: number
+  /** Per instance name: priority and faults from the daemon's first script run, set before start. */
+  tracking?: Record<string, InitialTracking>
 }
 
 export interface EngineStatus {
@@ -60,7 +64,35 @@ export class Engine {
       this.close()
       throw err
     }
-    for (const s of this.#started) s.runtime.start()
+    for (const s of this.#started) {
+      const initial = this.#options.tracking?.[s.runtime.name]
+      if (initial !== undefined) {
+        for (const reason of initial.faults) s.runtime.fault(reason)
+        s.runtime.setTrackedPriority(initial.priority)
+      }
+      s.runtime.start()
+    }
+  }
+
+  /** Tracking (base + weights) changed an instance's effective priority. */
+  setTrackedPriority (instance: string, priority: number): void {
+    this.#runtime(instance)?.setTrackedPriority(priority)
+  }
+
+  /** A tracked object of the instance failed (a weight 0 script): FAULT until all reasons clear. */
+  fault (instance: string, reason: string): void {
+    this.#runtime(instance)?.fault(reason)
+  }
+
+  faultCleared (instance: string, reason: string): void {
+    this.#runtime(instance)?.faultCleared(reason)
+  }
+
+  #runtime (name: string): InstanceRuntime | undefined {
+    if (this.#stopped) return undefined
+    const s = this.#started.find((x) => x.runtime.name === name)
+    if (s === undefined) this.#log.warn({ instance: name }, 'tracking update for an unknown instance')
+    return s?.runtime
   }
 
   /** RFC 5798 §6.4.3 Shutdown for every instance: priority-0 adverts, VIPs removed. */
@@ -139,7 +171,7 @@ export class Engine {
         onTransition: (t) => this.#options.onTransition?.(t)
       })
       this.#started.push({ runtime, ifindex: p.ifindex, channel, announcer })
-      if (!links.get(p.plan.interface)?.running) runtime.fault(`interface ${p.plan.interface} is down`)
+      if (!links.get(p.plan.interface)?.running) runtime.fault(interfaceDown(p.plan.interface))
     }
     for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
     this.#monitor = new NetlinkMonitor(loop, (event) => this.#linkEvent(event), { netns, onOverflow: () => this.#resyncLinks() })
@@ -188,13 +220,15 @@ export class Engine {
   #setLink (ifindex: number, up: boolean): void {
     for (const s of this.#started) {
       if (s.ifindex !== ifindex) continue
-      const down = s.runtime.core.snapshot().faultReason !== null
+      // One reason among the instance's others (scripts): it leaves FAULT when none remains.
+      const reason = interfaceDown(s.runtime.plan.interface)
+      const down = s.runtime.hasFault(reason)
       if (up && down) {
         this.#log.info({ instance: s.runtime.name, interface: s.runtime.plan.interface }, 'interface up')
-        s.runtime.faultCleared()
+        s.runtime.faultCleared(reason)
       } else if (!up && !down) {
         this.#log.warn({ instance: s.runtime.name, interface: s.runtime.plan.interface }, 'interface down')
-        s.runtime.fault(`interface ${s.runtime.plan.interface} is down`)
+        s.runtime.fault(reason)
       }
     }
   }
@@ -206,6 +240,10 @@ export class Engine {
       this.#setLink(s.ifindex, link !== undefined && link.up && link.running)
     }
   }
+}
+
+function interfaceDown (name: string): string {
+  return `interface ${name} is down`
 }
 
 function channelKey (plan: InstancePlan, primary: string): string {

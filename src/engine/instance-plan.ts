@@ -175,13 +175,17 @@ function garpPlan (inst: VrrpInstance, g: GlobalDefs, family: 'ipv4' | 'ipv6'): 
 
 /** Parsed and kept, but not run yet: say so once at start, never silently. */
 function reportUnsupported (inst: VrrpInstance, model: KeepalivedConfig, report: Report): void {
-  const tracked = [...inst.trackInterface, ...inst.trackScript, ...inst.trackFile, ...inst.trackProcess, ...inst.trackBfd]
-  if (tracked.length > 0) report('warning', 'track_* is parsed but not acted on yet (health tracking is a later release): the instance runs on its configured priority')
+  // track_script runs (src/daemon).
+  const notRun: Array<[string, unknown[]]> = [['track_interface', inst.trackInterface], ['track_file', inst.trackFile], ['track_process', inst.trackProcess], ['track_bfd', inst.trackBfd]]
+  for (const [keyword, items] of notRun) {
+    if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet: only track_script and the instance's own interface are tracked`)
+  }
   const notify = [inst.notify, inst.notifyMaster, inst.notifyBackup, inst.notifyFault, inst.notifyStop].filter((s) => s != null)
   if (notify.length > 0) report('warning', 'notify scripts are parsed but not run yet (a later release)')
+  if (model.globalDefs.scriptUser != null) report('warning', 'script_user is not applied yet: scripts run as the daemon\'s user')
   if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
   if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)
   if (inst.virtualRoutes.length > 0 || inst.virtualRules.length > 0) report('warning', 'virtual_routes/virtual_rules are not installed yet')
-  if (model.vrrpSyncGroups.some((g) => g.group.includes(inst.name))) report('warning', 'vrrp_sync_group is parsed but its members do not move together yet')
+  if (model.vrrpSyncGroups.some((g) => g.group.includes(inst.name))) report('warning', 'vrrp_sync_group is parsed but its members do not move together yet (nor are their track_script weights zeroed, as keepalived does)')
 }

@@ -46,6 +46,8 @@ export interface InstanceStatus {
   master: string | null
   primaryAddress: string
   steady: string
+  /** Why the instance is in FAULT (interface, scripts); empty otherwise. */
+  faults: string[]
   counters: InstanceCounters & { advertsSentNative: number }
 }
 
@@ -83,6 +85,7 @@ export class InstanceRuntime {
     checksumForms: { 'pseudo-header': 0, 'v2-style': 0 }
   }
 
+  readonly #faults = new Set<string>()
   #lastAccepted: AcceptedAdvert | null = null
   #lastNowUs = 0
   #closed = false
@@ -129,12 +132,35 @@ export class InstanceRuntime {
     this.#input(packet.receivedUs, (now) => this.core.advertReceived(now, received))
   }
 
+  /**
+   * A tracked object failed (the interface, a weight 0 script): FAULT while any reason remains.
+   * The core keeps one reason string; the set of reasons lives here.
+   */
   fault (reason: string): void {
-    this.#input(this.#deps.now(), (now) => this.core.fault(now, reason))
+    if (this.#faults.has(reason)) return
+    this.#faults.add(reason)
+    const all = [...this.#faults].join('; ')
+    this.#input(this.#deps.now(), (now) => this.core.fault(now, all))
   }
 
-  faultCleared (): void {
+  /** One fault reason is gone; the instance leaves FAULT (re-runs start-up) when none remains. */
+  faultCleared (reason: string): void {
+    if (!this.#faults.delete(reason)) return
+    if (this.#faults.size > 0) {
+      const rest = [...this.#faults].join('; ')
+      this.#input(this.#deps.now(), (now) => this.core.fault(now, rest))
+      return
+    }
     this.#input(this.#deps.now(), (now) => this.core.faultCleared(now))
+  }
+
+  hasFault (reason: string): boolean {
+    return this.#faults.has(reason)
+  }
+
+  /** Tracking's effective priority (base + weights); the core clamps it and ignores it at 255. */
+  setTrackedPriority (priority: number): void {
+    this.#input(this.#deps.now(), (now) => this.core.setEffectivePriority(now, priority))
   }
 
   /** RFC 5798 §6.4.3 Shutdown: priority-0 advert, VIPs removed. Leaves no VIP behind. */
@@ -164,6 +190,7 @@ export class InstanceRuntime {
       master: snap.state === 'MASTER' ? this.#deps.primaryAddress : snap.masterAddress,
       primaryAddress: this.#deps.primaryAddress,
       steady: this.#driver.mode,
+      faults: [...this.#faults],
       counters: { ...structuredClone(this.#counters), announcements: this.#garp.sent, advertsSentNative: this.#driver.sent() }
     }
   }

@@ -8,11 +8,25 @@ export interface EngineWorkerData {
   netns: string | undefined
   logLevel: string
   realtimePriority: number
+  /** Tracking at start (the daemon ran each vrrp_script once): applied before the cores start. */
+  tracking?: Record<string, InitialTracking>
+}
+
+export interface InitialTracking {
+  /** Effective priority: base + weights (the core clamps it to [1, 254]). */
+  priority: number
+  /** FAULT reasons (weight 0 scripts that are down). */
+  faults: string[]
 }
 
 export type ToEngine =
   | { type: 'shutdown' }
   | { type: 'status', requestId: number }
+  /** Tracking changed the instance's effective priority (base + sum of weights). */
+  | { type: 'tracking', instance: string, priority: number }
+  /** A tracked object failed: FAULT until every reason is cleared. */
+  | { type: 'fault', instance: string, reason: string }
+  | { type: 'fault-cleared', instance: string, reason: string }
 
 export type FromEngine =
   | { type: 'ready', status: EngineStatus }

@@ -17,6 +17,7 @@ const engine = new Engine(data.plans, {
   netns: data.netns,
   log,
   realtimePriority: data.realtimePriority,
+  tracking: data.tracking,
   onTransition: (transition) => post({ type: 'transition', transition })
 })
 
@@ -33,6 +34,12 @@ try {
 port.on('message', (message: ToEngine) => {
   if (message.type === 'status') {
     post({ type: 'status', requestId: message.requestId, status: engine.status() })
+  } else if (message.type === 'tracking') {
+    engine.setTrackedPriority(message.instance, message.priority)
+  } else if (message.type === 'fault') {
+    engine.fault(message.instance, message.reason)
+  } else if (message.type === 'fault-cleared') {
+    engine.faultCleared(message.instance, message.reason)
   } else if (message.type === 'shutdown') {
     engine.shutdown()
     const status = engine.status()

@@ -62,7 +62,9 @@ vrrp_instance V6 {
  unicast_src_ip 2001:db8::1
  unicast_peer { 2001:db8::2 }
  track_script { chk }
+ track_interface { eth1 }
  notify_master /bin/true
+ notify_master_rx_lower_pri /bin/true
  virtual_ipaddress { 2001:db8::200/64 }
 }
 `)
@@ -70,6 +72,7 @@ vrrp_instance V6 {
   t.equal(plans[0].core.version, 3, 'IPv6 runs VRRPv3')
   const messages = problems.map((p) => p.message).join('\n')
   t.match(messages, /VRRPv2 has no IPv6/)
-  t.match(messages, /track_\*/)
-  t.match(messages, /notify/)
+  t.match(messages, /track_interface is parsed but not acted on/)
+  t.match(messages, /notify scripts are parsed but not run/)
+  t.notMatch(messages, /^track_script/m, 'track_script runs now (src/daemon): no warning')
 })

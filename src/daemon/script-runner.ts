@@ -1,0 +1,203 @@
+// Runs the daemon's external scripts (vrrp_script checks, notify scripts) on the main thread:
+// keepalived's command splitting, no shell, each script in its own process group (so a timeout
+// kills everything it started), a bound on how many run at once, and every child reaped (Node
+// waits for each one; nothing is left as a zombie). Must not decide what a result means: the
+// callers (track-scripts.ts, notify.ts) do.
+import { spawn } from 'node:child_process'
+import { accessSync, constants, statSync } from 'node:fs'
+import { delimiter, join } from 'node:path'
+import type { Logger } from '../io/logger.js'
+
+/** How one run ended. `ok` is exit code 0. */
+export type ScriptResult =
+  | { outcome: 'exit', code: number, ok: boolean, durationMs: number }
+  | { outcome: 'signal', signal: NodeJS.Signals, ok: false, durationMs: number }
+  | { outcome: 'timeout', ok: false, durationMs: number }
+  | { outcome: 'error', code: string, message: string, ok: false, durationMs: number }
+
+export interface RunOptions {
+  timeoutMs: number
+  /** Log fields identifying the script (e.g. { script: 'chk_haproxy' }). */
+  label: Record<string, unknown>
+}
+
+export interface ScriptRunnerOptions {
+  log: Logger
+  /** Scripts running at once; more wait their turn (default 32). */
+  maxConcurrent?: number
+  /** keepalived -s / --namespace: run every script inside this network namespace (nsenter). */
+  netns?: string
+  /** After SIGTERM on timeout, SIGKILL the group this much later (keepalived: 2 s). */
+  killGraceMs?: number
+}
+
+interface Pending { argv: readonly string[], options: RunOptions, resolve: (result: ScriptResult) => void }
+
+export class ScriptRunner {
+  readonly #log: Logger
+  readonly #max: number
+  readonly #netns: string | undefined
+  readonly #graceMs: number
+  readonly #queue: Pending[] = []
+  /** pid (= process group id) of every running script. */
+  readonly #running = new Set<number>()
+  #active = 0
+  #closed = false
+
+  constructor (options: ScriptRunnerOptions) {
+    this.#log = options.log
+    this.#max = options.maxConcurrent ?? 32
+    this.#netns = options.netns
+    this.#graceMs = options.killGraceMs ?? 2000
+  }
+
+  get running (): number { return this.#active }
+
+  /** Runs `argv` (argv[0] is executed directly, no shell) and resolves with how it ended. */
+  async run (argv: readonly string[], options: RunOptions): Promise<ScriptResult> {
+    if (this.#closed) return { outcome: 'error', code: 'ERR_FLOATIP_STOPPING', message: 'the daemon is stopping', ok: false, durationMs: 0 }
+    return await new Promise((resolve) => {
+      this.#queue.push({ argv, options, resolve })
+      this.#next()
+    })
+  }
+
+  /** SIGTERM every running script's process group and refuse new runs (daemon exit). */
+  close (): void {
+    this.#closed = true
+    for (const p of this.#queue.splice(0)) p.resolve({ outcome: 'error', code: 'ERR_FLOATIP_STOPPING', message: 'the daemon is stopping', ok: false, durationMs: 0 })
+    for (const pid of this.#running) killGroup(pid, 'SIGTERM')
+  }
+
+  #next (): void {
+    while (this.#active < this.#max && this.#queue.length > 0) {
+      const p = this.#queue.shift() as Pending
+      this.#active++
+      this.#spawn(p.argv, p.options, (result) => {
+        this.#active--
+        p.resolve(result)
+        this.#next()
+      })
+    }
+  }
+
+  #spawn (argv: readonly string[], options: RunOptions, done: (result: ScriptResult) => void): void {
+    const startedMs = Date.now()
+    const elapsed = (): number => Date.now() - startedMs
+    // The same namespace names as native/netns.cc: a name is looked up in /run/netns, a path is used as is.
+    const nsPath = this.#netns === undefined ? undefined : this.#netns.startsWith('/') ? this.#netns : `/run/netns/${this.#netns}`
+    const full = nsPath === undefined ? argv : ['nsenter', `--net=${nsPath}`, '--', ...argv]
+    let finished = false
+    let timedOut = false
+    let termTimer: NodeJS.Timeout | undefined
+    let killTimer: NodeJS.Timeout | undefined
+    const finish = (result: ScriptResult): void => {
+      if (finished) return
+      finished = true
+      clearTimeout(termTimer)
+      clearTimeout(killTimer)
+      done(result)
+    }
+    // detached: setsid(), so the script leads its own process group (keepalived: setpgid(0, 0)).
+    const child = spawn(full[0], full.slice(1), { detached: true, stdio: 'ignore' })
+    const pid = child.pid
+    child.once('error', (err: Error & { code?: string }) => {
+      if (pid !== undefined) this.#running.delete(pid)
+      this.#log.error({ ...options.label, command: argv.join(' '), code: err.code, err: err.message }, 'script could not run')
+      finish({ outcome: 'error', code: err.code ?? 'ERR_SPAWN', message: err.message, ok: false, durationMs: elapsed() })
+    })
+    if (pid === undefined) return
+    this.#running.add(pid)
+    termTimer = setTimeout(() => {
+      // KEEPALIVED: SIGTERM the script's process group, SIGKILL it if still there 2 s later.
+      timedOut = true
+      this.#log.warn({ ...options.label, pid, timeoutMs: options.timeoutMs }, 'script timed out; killing its process group')
+      killGroup(pid, 'SIGTERM')
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.#graceMs)
+    }, options.timeoutMs)
+    child.once('exit', (code, signal) => {
+      this.#running.delete(pid)
+      const durationMs = elapsed()
+      if (timedOut) {
+        // The leader is gone; anything it left in its group goes too.
+        killGroup(pid, 'SIGKILL')
+        return finish({ outcome: 'timeout', ok: false, durationMs })
+      }
+      if (signal !== null) return finish({ outcome: 'signal', signal, ok: false, durationMs })
+      finish({ outcome: 'exit', code: code ?? 0, ok: code === 0, durationMs })
+    })
+  }
+}
+
+function killGroup (pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+/** Log fields describing a result: exitCode / signal / timedOut / error. */
+export function describeResult (r: ScriptResult): Record<string, unknown> {
+  switch (r.outcome) {
+    case 'exit': return { exitCode: r.code, durationMs: r.durationMs }
+    case 'signal': return { signal: r.signal, durationMs: r.durationMs }
+    case 'timeout': return { timedOut: true, durationMs: r.durationMs }
+    case 'error': return { error: r.code, durationMs: r.durationMs }
+  }
+}
+
+/**
+ * KEEPALIVED: a script string is split into words at unquoted whitespace and executed directly
+ * (execve, no shell): `"/bin/check.sh 'a b' c"` runs /bin/check.sh with `a b` and `c`. Single or
+ * double quotes group words; a backslash outside single quotes takes the next character
+ * literally. Shell syntax (`|`, `&&`, `$VAR`) is passed as plain words, as keepalived does:
+ * wrap it in `/bin/sh -c '...'` to get a shell.
+ */
+export function splitCommand (command: string): string[] {
+  const words: string[] = []
+  let word = ''
+  let inWord = false
+  let quote: '"' | "'" | null = null
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]
+    if (quote !== null) {
+      if (c === quote) quote = null
+      else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i]
+      else word += c
+    } else if (c === "'" || c === '"') {
+      quote = c
+      inWord = true
+    } else if (c === '\\' && i + 1 < command.length) {
+      word += command[++i]
+      inWord = true
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word)
+      word = ''
+      inWord = false
+    } else {
+      word += c
+      inWord = true
+    }
+  }
+  if (inWord) words.push(word)
+  return words
+}
+
+/**
+ * The file argv[0] will execute, or null when there is none (KEEPALIVED: a bare name is looked
+ * up in PATH; a script that cannot be found or executed is disabled at start with a warning).
+ */
+export function findExecutable (file: string, path = process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'): string | null {
+  const candidates = file.includes('/') ? [file] : path.split(delimiter).filter((d) => d !== '').map((d) => join(d, file))
+  for (const candidate of candidates) {
+    try {
+      if (!statSync(candidate).isFile()) continue
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here
+    }
+  }
+  return null
+}

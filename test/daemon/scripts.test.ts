@@ -1,0 +1,172 @@
+// The daemon's script machinery without a lab: keepalived's command splitting, the rise/fall
+// counting of a vrrp_script, weights and FAULT per instance, and real child processes for
+// timeouts (the whole process group is killed).
+import t, { type Test } from 'tap'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLogger } from '../../src/io/logger.js'
+import { ScriptRunner, findExecutable, splitCommand } from '../../src/daemon/script-runner.js'
+import { ScriptCheck, evaluateInstance, planTracking, type CheckStatus, type InstanceTrackingPlan } from '../../src/daemon/track-scripts.js'
+import { loadConfig } from '../../src/config/load.js'
+import { createMemoryReader } from '../../src/config/memory-reader.js'
+import { planInstances } from '../../src/engine/instance-plan.js'
+
+const silent = createLogger({ level: 'silent' })
+
+function parseString (text: string): ReturnType<typeof loadConfig> {
+  return loadConfig('/etc/keepalived/keepalived.conf', { reader: createMemoryReader({ '/etc/keepalived/keepalived.conf': text }), configId: 'test' })
+}
+
+/** True while `pid` exists and is not a zombie. */
+function running (pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+function tempDir (t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'floatip-scripts-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+t.test('KEEPALIVED command splitting: words, quotes, no shell', async (t) => {
+  t.same(splitCommand('/usr/bin/test -e /tmp/x'), ['/usr/bin/test', '-e', '/tmp/x'])
+  t.same(splitCommand("/bin/check.sh 'a b' c"), ['/bin/check.sh', 'a b', 'c'])
+  t.same(splitCommand('/bin/sh -c "exit 3"'), ['/bin/sh', '-c', 'exit 3'])
+  t.same(splitCommand('  a\\ b  '), ['a b'])
+  t.same(splitCommand("x ''"), ['x', ''], 'an empty quoted word is a word')
+  t.same(splitCommand('pidof x || exit 1'), ['pidof', 'x', '||', 'exit', '1'], 'shell syntax stays plain words, as in keepalived')
+  t.ok(findExecutable('true'), 'a bare name is found in PATH')
+  t.equal(findExecutable('/nonexistent/script'), null)
+})
+
+t.test('findExecutable: a file without an execute bit is not runnable', async (t) => {
+  const dir = tempDir(t)
+  writeFileSync(join(dir, 'plain'), 'x')
+  chmodSync(join(dir, 'plain'), 0o644)
+  t.equal(findExecutable(join(dir, 'plain')), null)
+  t.equal(findExecutable(dir), null, 'nor a directory')
+})
+
+t.test('KEEPALIVED rise/fall: one result decides at start, then rise successes / fall failures', async (t) => {
+  const c = new ScriptCheck(2, 3, false)
+  t.equal(c.status, 'init')
+  t.ok(c.record(false), 'the first failure is enough at start')
+  t.equal(c.status, 'down')
+  t.notOk(c.record(true), 'one success of rise 2: still down')
+  t.ok(c.record(true))
+  t.equal(c.status, 'up')
+  t.notOk(c.record(false))
+  t.notOk(c.record(false))
+  t.ok(c.record(false), 'the third failure of fall 3')
+  t.equal(c.status, 'down')
+  t.notOk(c.record(true))
+  t.notOk(c.record(false), 'a failure resets the count of successes')
+  t.notOk(c.record(true))
+  t.ok(c.record(true))
+
+  const up = new ScriptCheck(3, 1, false)
+  t.ok(up.record(true), 'the first success is enough at start, whatever rise')
+  t.equal(up.status, 'up')
+
+  const initFail = new ScriptCheck(2, 1, true)
+  t.equal(initFail.status, 'down', 'init_fail starts down')
+  t.notOk(initFail.record(true))
+  t.ok(initFail.record(true), 'and needs rise successes')
+})
+
+t.test('KEEPALIVED weights: positive while up, negative while down, 0 = FAULT, reverse flips', async (t) => {
+  const plan: InstanceTrackingPlan = {
+    instance: 'VI_1',
+    basePriority: 100,
+    refs: [
+      { script: 'plus', weight: 20, reverse: false },
+      { script: 'minus', weight: -30, reverse: false },
+      { script: 'zero', weight: 0, reverse: false },
+      { script: 'zeroRev', weight: 0, reverse: true },
+      { script: 'plusRev', weight: 5, reverse: true }
+    ]
+  }
+  const of = (s: Record<string, CheckStatus>) => evaluateInstance(plan, (n) => s[n] ?? 'init')
+  t.same(of({}), { priority: 100, faults: [] }, 'scripts that have not reported change nothing')
+  t.same(of({ plus: 'up', minus: 'up', zero: 'up', zeroRev: 'down', plusRev: 'down' }), { priority: 120, faults: [] })
+  t.same(of({ plus: 'down', minus: 'down', zero: 'up', zeroRev: 'down', plusRev: 'up' }), { priority: 65, faults: [] })
+  t.same(of({ zero: 'down', zeroRev: 'up' }), { priority: 100, faults: ['vrrp_script zero failed', 'vrrp_script zeroRev succeeded (reverse)'] })
+})
+
+t.test('planTracking: per-reference weights override, unknown and unrunnable scripts are warned and ignored', async (t) => {
+  const text = `
+vrrp_script chk { script "/usr/bin/test -e /x"
+  weight -60
+  interval 0.5
+  fall 2 }
+vrrp_script rev { script /bin/true
+  weight 10 reverse }
+vrrp_script gone { script /nonexistent/check }
+vrrp_script unused { script /bin/true }
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  priority 150
+  virtual_ipaddress { 10.0.0.1/24 }
+  track_script {
+    chk
+    chk weight 0
+    rev
+    gone
+    missing
+  }
+}
+`
+  const loaded = parseString(text)
+  const { plans } = planInstances(loaded.model)
+  const p = planTracking(loaded.model, plans)
+  t.same(p.scripts.map((s) => s.name), ['chk', 'rev'], 'only referenced, runnable scripts run')
+  t.match(p.scripts[0], { argv: ['/usr/bin/test', '-e', '/x'], intervalUs: 500_000, timeoutUs: 500_000, fall: 2, rise: 1 }, 'timeout defaults to the interval')
+  t.same(p.instances[0].refs, [
+    { script: 'chk', weight: -60, reverse: false },
+    { script: 'chk', weight: 0, reverse: false },
+    { script: 'rev', weight: 10, reverse: true }
+  ])
+  t.equal(p.instances[0].basePriority, 150)
+  t.match(p.warnings.map((w) => w.message).join('\n'), /gone.*disabled[^]*missing: no vrrp_script/)
+})
+
+t.test('ScriptRunner: exit codes, signals, spawn errors; a timeout kills the whole process group', async (t) => {
+  const dir = tempDir(t)
+  const runner = new ScriptRunner({ log: silent, killGraceMs: 500 })
+  t.teardown(() => runner.close())
+  t.match(await runner.run(['/bin/true'], { timeoutMs: 2000, label: {} }), { outcome: 'exit', code: 0, ok: true })
+  t.match(await runner.run(['/bin/sh', '-c', 'exit 3'], { timeoutMs: 2000, label: {} }), { outcome: 'exit', code: 3, ok: false })
+  t.match(await runner.run(['/bin/sh', '-c', 'kill -USR1 $$'], { timeoutMs: 2000, label: {} }), { outcome: 'signal', signal: 'SIGUSR1', ok: false })
+  t.match(await runner.run(['/nonexistent/x'], { timeoutMs: 2000, label: {} }), { outcome: 'error', code: 'ENOENT', ok: false })
+
+  // A script whose child ignores SIGTERM: the group gets SIGKILL after the grace period.
+  const pidFile = join(dir, 'grandchild.pid')
+  const started = Date.now()
+  const r = await runner.run(['/bin/sh', '-c', `sh -c 'trap "" TERM; echo $$ > ${pidFile}; exec sleep 1000' & sleep 1000`], { timeoutMs: 300, label: {} })
+  t.match(r, { outcome: 'timeout', ok: false })
+  t.ok(Date.now() - started < 3000, 'bounded by timeout + grace')
+  const grandchild = Number(readFileSync(pidFile, 'utf8'))
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  // Killed (a zombie until PID 1 reaps it, since its parent died first) or already reaped.
+  t.notOk(running(grandchild), 'the grandchild that ignored SIGTERM is gone too')
+})
+
+t.test('ScriptRunner: bounded concurrency', async (t) => {
+  const runner = new ScriptRunner({ log: silent, maxConcurrent: 2 })
+  t.teardown(() => runner.close())
+  let peak = 0
+  const runs = Array.from({ length: 6 }, async () => {
+    const p = runner.run(['/bin/sleep', '0.1'], { timeoutMs: 2000, label: {} })
+    peak = Math.max(peak, runner.running)
+    return await p
+  })
+  const results = await Promise.all(runs)
+  t.ok(results.every((r) => r.ok))
+  t.equal(peak, 2, 'never more than maxConcurrent at once')
+})
