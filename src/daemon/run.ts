@@ -1,9 +1,9 @@
 // `floatip run`: the daemon's main thread. Loads and checks the config (errors stop start-up with
 // the check-config diagnostics), plans the instances, starts the engine thread, and handles
-// signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, exit 0), SIGUSR2 logs the
-// counters (keepalived writes them to a stats file), SIGHUP is not a reload yet. Runs the
-// vrrp_script checks (track-scripts.ts): their results go to the engine thread as priorities and
-// faults.
+// signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, notify_stop scripts given
+// time to run, exit 0), SIGUSR2 logs the counters (keepalived writes them to a stats file), SIGHUP
+// is not a reload yet. Runs the scripts: vrrp_script checks (track-scripts.ts, their results go to
+// the engine thread as priorities and faults) and notify scripts on transitions (notify.ts).
 import { loadConfig } from '../config/load.js'
 import { formatReport, summarize } from '../config/format.js'
 import { planInstances, type InstancePlan } from '../engine/instance-plan.js'
@@ -13,6 +13,10 @@ import { EngineThread } from './engine-thread.js'
 import { removeAllVips } from './vip-cleanup.js'
 import { ScriptRunner } from './script-runner.js'
 import { TrackScripts, planTracking } from './track-scripts.js'
+import { Notifier, NOTIFY_TIMEOUT_MS, planNotify } from './notify.js'
+
+/** On SIGTERM, how long queued notify scripts (notify_stop) may still run before floatip exits. */
+export const SHUTDOWN_NOTIFY_WAIT_MS = NOTIFY_TIMEOUT_MS + 1000
 
 export interface RunOptions {
   file: string
@@ -50,8 +54,12 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   const netns = options.namespace
   const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
   const tracking = planTracking(model, plans)
-  for (const { message, ...fields } of tracking.warnings) log.warn(fields, message)
+  const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name))
+  for (const { message, ...fields } of [...tracking.warnings, ...notifyPlan.warnings]) log.warn(fields, message)
+  const g = model.globalDefs
+  if (g.notifyFifo != null || g.vrrpNotifyFifo != null) log.warn('notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts')
   const tracker = new TrackScripts(tracking, runner, log.child({ component: 'track' }))
+  const notifier = new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }))
   // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
   // meanwhile stops here (nothing else has started).
   const early = signalPromise(['SIGTERM', 'SIGINT'])
@@ -70,7 +78,7 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
     started = await EngineThread.start(
       { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: options.realtimePriority ?? 0, tracking: Object.fromEntries(tracker.snapshot()) },
       {
-        onTransition: () => {},
+        onTransition: (transition) => notifier.transition(transition),
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
           tracker.stop()
@@ -95,6 +103,8 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
       void thread.shutdown().then(async (final) => {
         if (final === null) removeAllVips(plans, netns, log)
         else log.info({ status: final }, 'stopped')
+        // The engine's last transitions (to INIT: notify_stop) are queued by now.
+        if (!await notifier.drain(SHUTDOWN_NOTIFY_WAIT_MS)) log.warn({ pending: notifier.pending }, 'notify scripts still running at exit; killed')
         runner.close()
         resolve(0)
       })

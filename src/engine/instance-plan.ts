@@ -175,14 +175,14 @@ function garpPlan (inst: VrrpInstance, g: GlobalDefs, family: 'ipv4' | 'ipv6'): 
 
 /** Parsed and kept, but not run yet: say so once at start, never silently. */
 function reportUnsupported (inst: VrrpInstance, model: KeepalivedConfig, report: Report): void {
-  // track_script runs (src/daemon).
+  // track_script and notify / notify_master / _backup / _fault / _stop run (src/daemon).
   const notRun: Array<[string, unknown[]]> = [['track_interface', inst.trackInterface], ['track_file', inst.trackFile], ['track_process', inst.trackProcess], ['track_bfd', inst.trackBfd]]
   for (const [keyword, items] of notRun) {
     if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet: only track_script and the instance's own interface are tracked`)
   }
-  const notify = [inst.notify, inst.notifyMaster, inst.notifyBackup, inst.notifyFault, inst.notifyStop].filter((s) => s != null)
-  if (notify.length > 0) report('warning', 'notify scripts are parsed but not run yet (a later release)')
-  if (model.globalDefs.scriptUser != null) report('warning', 'script_user is not applied yet: scripts run as the daemon\'s user')
+  if (inst.notifyMasterRxLowerPri != null) report('warning', 'notify_master_rx_lower_pri is parsed but not run yet')
+  const scripts = [inst.notify, inst.notifyMaster, inst.notifyBackup, inst.notifyFault, inst.notifyStop]
+  if (scripts.some((s) => s?.user != null) || model.globalDefs.scriptUser != null) report('warning', 'script users (notify_* user/group, script_user) are not applied yet: scripts run as the daemon\'s user')
   if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
   if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)

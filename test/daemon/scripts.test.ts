@@ -1,6 +1,7 @@
 // The daemon's script machinery without a lab: keepalived's command splitting, the rise/fall
-// counting of a vrrp_script, weights and FAULT per instance, and real child processes for
-// timeouts (the whole process group is killed).
+// counting of a vrrp_script, weights and FAULT per instance, the notify argument list, and real
+// child processes for timeouts (the whole process group is killed) and the per-instance notify
+// queue.
 import t, { type Test } from 'tap'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,6 +9,7 @@ import { join } from 'node:path'
 import { createLogger } from '../../src/io/logger.js'
 import { ScriptRunner, findExecutable, splitCommand } from '../../src/daemon/script-runner.js'
 import { ScriptCheck, evaluateInstance, planTracking, type CheckStatus, type InstanceTrackingPlan } from '../../src/daemon/track-scripts.js'
+import { Notifier, commandsFor, planNotify } from '../../src/daemon/notify.js'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
 import { planInstances } from '../../src/engine/instance-plan.js'
@@ -136,6 +138,30 @@ vrrp_instance VI_1 {
   t.match(p.warnings.map((w) => w.message).join('\n'), /gone.*disabled[^]*missing: no vrrp_script/)
 })
 
+t.test('notify arguments: the state script, then notify with INSTANCE name STATE priority', async (t) => {
+  const loaded = parseString(`
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  priority 150
+  virtual_ipaddress { 10.0.0.1/24 }
+  notify_master "/bin/echo master 'a b'"
+  notify_stop /bin/true
+  notify "/bin/echo x"
+}`)
+  const { plans } = planNotify(loaded.model.vrrpInstances, ['VI_1'])
+  const at = (to: 'MASTER' | 'BACKUP' | 'INIT' | 'FAULT') => commandsFor(plans[0], { instance: 'VI_1', from: 'BACKUP', to, reason: 'x', priority: 150, atUs: 0 })
+  t.same(at('MASTER'), [
+    { keyword: 'notify_master', argv: ['/bin/echo', 'master', 'a b'] },
+    { keyword: 'notify', argv: ['/bin/echo', 'x', 'INSTANCE', 'VI_1', 'MASTER', '150'] }
+  ])
+  t.same(at('BACKUP'), [{ keyword: 'notify', argv: ['/bin/echo', 'x', 'INSTANCE', 'VI_1', 'BACKUP', '150'] }])
+  t.same(at('INIT'), [
+    { keyword: 'notify_stop', argv: ['/bin/true'] },
+    { keyword: 'notify', argv: ['/bin/echo', 'x', 'INSTANCE', 'VI_1', 'STOP', '150'] }
+  ], 'INIT after shutdown is STOP')
+})
+
 t.test('ScriptRunner: exit codes, signals, spawn errors; a timeout kills the whole process group', async (t) => {
   const dir = tempDir(t)
   const runner = new ScriptRunner({ log: silent, killGraceMs: 500 })
@@ -169,4 +195,28 @@ t.test('ScriptRunner: bounded concurrency', async (t) => {
   const results = await Promise.all(runs)
   t.ok(results.every((r) => r.ok))
   t.equal(peak, 2, 'never more than maxConcurrent at once')
+})
+
+t.test('Notifier: per instance, scripts run one at a time in transition order; drain waits for them', async (t) => {
+  const dir = tempDir(t)
+  const log = join(dir, 'log')
+  const script = join(dir, 'n.sh')
+  // Slow first script: a later transition must still come after it.
+  writeFileSync(script, `#!/bin/sh\n[ "$3" = BACKUP ] && sleep 0.3\necho "$@" >> ${log}\n`)
+  chmodSync(script, 0o755)
+  const runner = new ScriptRunner({ log: silent })
+  t.teardown(() => runner.close())
+  const notifier = new Notifier([{ instance: 'VI_1', byState: {}, notify: [script] }], runner, silent, 2000)
+  const tr = (to: 'BACKUP' | 'MASTER' | 'INIT') => ({ instance: 'VI_1', from: 'INIT' as const, to, reason: 'x', priority: 150, atUs: 0 })
+  notifier.transition(tr('BACKUP'))
+  notifier.transition(tr('MASTER'))
+  notifier.transition(tr('INIT'))
+  t.equal(notifier.pending, 3)
+  t.equal(await notifier.drain(5000), true)
+  t.equal(readFileSync(log, 'utf8'), 'INSTANCE VI_1 BACKUP 150\nINSTANCE VI_1 MASTER 150\nINSTANCE VI_1 STOP 150\n')
+
+  const hung = new Notifier([{ instance: 'VI_1', byState: { MASTER: ['/bin/sleep', '1000'] }, notify: undefined }], runner, silent, 200)
+  hung.transition(tr('MASTER'))
+  t.equal(await hung.drain(50), false, 'drain is bounded')
+  t.equal(await hung.drain(3000), true, 'a hung notify script is killed after its timeout')
 })

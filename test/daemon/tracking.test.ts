@@ -1,11 +1,13 @@
-// vrrp_script / track_script with two floatip routers in a namespace lab (real
+// vrrp_script / track_script and notify scripts with two floatip routers in a namespace lab (real
 // processes, real packets). The check's result is a file in a temporary directory: the daemons
 // run inside their namespaces but share the filesystem, so each router tests its own file.
 import t, { type Test } from 'tap'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { withLab, waitFor } from '../helpers/lab.js'
+import { FLOATIP_CLI } from '../../src/lab/index.js'
 import { withDaemons, keepalivedConf, stateChange, vipHolders, holdersOverTime, type RunningDaemon, type LogLine } from '../helpers/daemons.js'
 
 const ROUTERS = ['r1', 'r2']
@@ -140,6 +142,36 @@ t.test('a check that never ends is killed (its process group) after timeout and 
   t.ok(r1.logs.filter((l) => l.msg === 'script timed out; killing its process group').length >= 2)
 })
 
+t.test('notify scripts: notify_* then notify with INSTANCE name STATE priority, in order, notify_stop waited for at SIGTERM', async (t) => {
+  const dir = tempDir(t)
+  const out = join(dir, 'notify.log')
+  const script = join(dir, 'notify.sh')
+  // The stop hook is slow: the daemon must wait for it before exiting.
+  writeFileSync(script, `#!/bin/sh\n[ "$1" = stop-hook ] && sleep 0.5\necho "$@" >> ${out}\n`)
+  chmodSync(script, 0o755)
+  writeFileSync(join(dir, 'ok-r1'), '')
+  const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const hooks = ['master', 'backup', 'fault', 'stop'].map((s) => `notify_${s} "${script} ${s}-hook 'two words'"`)
+  const r1 = daemons.floatip('r1', conf(150, lab.vip4(0), { script: `/usr/bin/test -e ${join(dir, 'ok-r1')}`, weight: -60 }, [...hooks, `notify ${script}`]))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER (alone)')
+  t.notOk(r1.logs.some((l) => /not run|not acted on/.test(l.msg ?? '')), 'no "not run yet" warning for notify or track_script')
+  t.same(r1.stderr, [], 'no config diagnostics')
+  await r1.waitForLog((l) => l.msg === 'notify script ran' && l.keyword === 'notify' && l.state === 'MASTER', 'MASTER notify ran')
+  const exit = new Promise<number | null>((resolve) => r1.child.once('exit', (code) => resolve(code)))
+  lab.kill(r1.child, 'SIGTERM')
+  t.equal(await exit, 0, 'exit 0 after SIGTERM')
+  t.equal(readFileSync(out, 'utf8'), [
+    'backup-hook two words',
+    'INSTANCE VI_1 BACKUP 150',
+    'master-hook two words',
+    'INSTANCE VI_1 MASTER 150',
+    'stop-hook two words',
+    'INSTANCE VI_1 STOP 150',
+    ''
+  ].join('\n'), 'the file has every transition in order, notify_stop included')
+})
+
 function running (pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'
@@ -147,3 +179,21 @@ function running (pid: number): boolean {
     return false
   }
 }
+
+t.test('--namespace: scripts run inside the named namespace, as with keepalived -s', async (t) => {
+  const dir = tempDir(t)
+  const seen = join(dir, 'netns')
+  const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const ns = lab.node('r1').ns
+  const path = daemons.writeConfig('r1', conf(150, lab.vip4(0), { script: `/bin/sh -c 'readlink /proc/self/ns/net >> ${seen}'`, weight: -10 }, [`notify_master "/bin/sh -c 'readlink /proc/self/ns/net >> ${seen}-notify'"`]))
+  const child = spawn(process.execPath, [FLOATIP_CLI, 'run', '-f', path, '--namespace', ns], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  await waitFor(() => existsSync(`${seen}-notify`), { timeoutMs: 10_000, what: 'notify_master ran' })
+  const inode = `net:[${statSync(`/run/netns/${ns}`).ino}]`
+  t.equal(readFileSync(seen, 'utf8').split('\n')[0], inode, 'the vrrp_script ran in the namespace')
+  t.equal(readFileSync(`${seen}-notify`, 'utf8').trim(), inode, 'so did notify_master')
+  child.kill('SIGTERM')
+  t.equal(await exited, 0)
+})
