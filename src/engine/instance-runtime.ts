@@ -202,7 +202,12 @@ export class InstanceRuntime {
     const now = Math.max(this.#lastNowUs, atUs)
     this.#lastNowUs = now
     this.#driver.catchUp(this.core, now)
-    this.#execute(step(now), now)
+    const effects = step(now)
+    // RFC 5798 §6.4.3: "Cancel the Adver_Timer" comes before the priority-0 advert (shutdown,
+    // FAULT) or the yield: stop the native periodic first, so that no advert of the old
+    // priority can follow the effects on the wire.
+    if (this.core.state !== 'MASTER') this.#driver.stopSending()
+    this.#execute(effects, now)
     this.#driver.sync(this.core, this.#lastAccepted)
   }
 

@@ -81,6 +81,13 @@ export class SteadyDriver {
     }
   }
 
+  /** Stops a master's periodic adverts at once (before the effects of leaving MASTER). */
+  stopSending (): void {
+    if (this.#mode !== 'master') return
+    this.#stopPeriodics()
+    this.#mode = 'none'
+  }
+
   stop (): void {
     this.#stopPeriodics()
     this.#clearBackup()

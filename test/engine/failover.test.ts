@@ -7,7 +7,9 @@ import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, vipHolders, holdersOverTime, type RunningDaemon } from '../helpers/daemons.js'
 import type { VrrpInstanceSpec } from '../../src/lab/index.js'
 import { masterDownIntervalUs, skewTimeUs } from '../../src/core/index.js'
-import { monotonicUs } from '../../src/native/index.js'
+import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
+import { decodeAdvert } from '../../src/protocol/vrrp-codec.js'
+import { formatIp } from '../../src/protocol/ip-address.js'
 
 const ROUTERS = ['r1', 'r2']
 
@@ -74,6 +76,33 @@ t.test('§6.4.3 SIGTERM: priority-0 advert, VIP removed, exit 0; the backup take
   t.ok(afterUs < masterDownIntervalUs(3, 100, 10) - 100_000, `takeover ${(afterUs / 1000).toFixed(1)} ms after SIGTERM (Skew_Time ${(skewTimeUs(3, 100, 10) / 1000).toFixed(1)} ms)`)
   const stopped = r1.logs.find((l) => l.msg === 'stopped') as { status?: { instances: Array<{ state: string }> } } | undefined
   t.equal(stopped?.status?.instances[0].state, 'INIT', 'the final status says INIT')
+})
+
+t.test('§6.4.3 SIGTERM at advert_int 0.01: the priority-0 advert is the last one the master sends', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r1 = daemons.floatip('r1', conf(150, vip, { advertInt: 0.01 }))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  const client = lab.node('c')
+  const loop = new IoLoop()
+  const rx = new VrrpSocket({ family: 4, interface: client.ifname, netns: client.ns })
+  t.teardown(() => { rx.close(); loop.close() })
+  const fromR1: number[] = []
+  const r1Address = lab.node('r1').ipv4
+  loop.attach(rx, (p) => {
+    const d = decodeAdvert(p.data, { family: 'ipv4', sourceAddress: p.source, destinationAddress: p.destination, ttl: p.ttl })
+    if (d.ok && formatIp(p.source) === r1Address) fromR1.push(d.advert.priority)
+  })
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  for (let round = 0; round < 3 && r1.child.exitCode === null; round++) {
+    lab.kill(r1.child, 'SIGTERM')
+    await lab.waitExit(r1.child, 5000)
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.ok(fromR1.length > 10, `captured ${fromR1.length} adverts from r1`)
+  t.equal(fromR1.at(-1), 0, 'the last advert has priority 0')
+  t.equal(fromR1.filter((p) => p === 0).length, 1, 'exactly one priority-0 advert')
 })
 
 t.test('link down: the master goes to FAULT and drops the VIP, the backup takes over; link up: the master preempts', async (t) => {
