@@ -6,7 +6,7 @@
 // daemon, a VIP or a pulled cable behind when a step fails.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Lab, LabDaemons } from '../src/lab/index.js'
+import { waitFor, type Lab, type LabDaemons } from '../src/lab/index.js'
 import { monotonicUs } from '../src/native/index.js'
 import { masterDownIntervalUs } from '../src/core/index.js'
 import type { Probe } from './lib/probe.js'
@@ -38,7 +38,7 @@ export interface Sample {
   outageUs?: number
   /** Fault instant (kill, SIGTERM, carrier loss, failing check; preempt: r1's spawn) to the new master's first advert. */
   faultToAdvertUs?: number
-  /** The old master's last advert (graceful: its priority-0 advert) to the new master's first advert. */
+  /** The old master's last advert (graceful, track-script: its priority-0 advert) to the new master's first advert. */
   masterToAdvertUs?: number
   /** The new master's VIP appearing in its kernel, relative to its first advert (negative: before). */
   vipToAdvertUs?: number
@@ -47,9 +47,9 @@ export interface Sample {
   faultToClientUs?: number
   /** Further client gaps (> 2.5 ms) in the second after the switch: flaps, ARP trouble. */
   extraGapsUs?: number[]
-  /** graceful: adverts with priority > 0 the old master sent after its priority-0 advert (each one restarts the backup's Master_Down_Timer). */
+  /** graceful, track-script: adverts with priority > 0 the old master sent after its priority-0 advert (each one restarts the backup's Master_Down_Timer). */
   strayAdverts?: number
-  /** graceful: the first such advert, after the priority-0 advert. */
+  /** The first such advert, after the priority-0 advert. */
   strayAfterUs?: number
 }
 
@@ -92,22 +92,28 @@ export async function runCycle (ctx: CycleContext, daemon: DaemonKind, cycle: nu
     await ctx.probe.waitServed('r1', STEADY_MS, START_TIMEOUT_MS)
     r2.start(daemon, ctx.configs.r2)
     await r2.waitState(INSTANCE, 'BACKUP', START_TIMEOUT_MS)
-    for (const scenario of c.scenarios) {
-      if (scenario === 'preempt') continue
-      if (scenario === 'track-script' && (daemon !== 'keepalived' || ctx.track === null)) continue
+    let backupSinceUs = monotonicUs()
+    const faults = c.scenarios.filter((s) => s !== 'preempt' && (s !== 'track-script' || ctx.track !== null))
+    for (const [i, scenario] of faults.entries()) {
       current = scenario
-      // A random phase against the advert cadence, so a fault lands anywhere in the interval.
+      // r2 must have heard r1 as a backup (else its Master_Down_Timer still runs from its own
+      // start: at advert_int 1 that adds up to a second), then a random phase against the
+      // cadence, so a fault lands anywhere in the interval.
+      await waitFor(() => ctx.wire.firstAdvert('r1', backupSinceUs, (a) => a.priority > 0), { timeoutMs: 3 * c.advertInt * 1000 + 1000, intervalMs: 5, what: 'an advert from r1 after r2 became BACKUP' })
       await sleep(STEADY_MS + Math.random() * c.advertInt * 1000)
       const r2Mark = r2.logMark()
       const fault = await inject(ctx, scenario)
       await ctx.probe.waitServed('r2', STEADY_MS, takeoverMs)
-      record({ scenario, ...measure(ctx, 'r1', 'r2', fault.atUs, scenario === 'graceful' ? 'graceful' : 'takeover') })
-      // The original master returns: a restart (measured as preempt), the cable, or the check.
+      record({ scenario, ...measure(ctx, 'r1', 'r2', fault.atUs, scenario === 'graceful' || scenario === 'track-script' ? 'release' : 'takeover') })
+      // The original master returns: a restart (measured as preempt), the cable, or the check;
+      // after the last fault only when its restart is a preempt sample (cleanUp stops everything).
+      if (i === faults.length - 1 && !(c.scenarios.includes('preempt') && (scenario === 'crash' || scenario === 'graceful'))) break
       current = 'preempt'
       const restartedUs = await recover(ctx, scenario, daemon)
       await ctx.probe.waitServed('r1', STEADY_MS, takeoverMs + START_TIMEOUT_MS)
       if (restartedUs !== null && c.scenarios.includes('preempt')) record({ scenario: 'preempt', ...measure(ctx, 'r2', 'r1', restartedUs, 'preempt') })
       await r2.waitState(INSTANCE, 'BACKUP', takeoverMs, r2Mark)
+      backupSinceUs = monotonicUs()
     }
   } catch (err) {
     record({ scenario: current, ok: false, error: (err as Error).message })
@@ -171,20 +177,20 @@ async function recover (ctx: CycleContext, scenario: Scenario, daemon: DaemonKin
 }
 
 /** Where the time went between `atUs` and the client's first reply from `to`. */
-function measure (ctx: CycleContext, from: string, to: string, atUs: number, kind: 'takeover' | 'graceful' | 'preempt'): Omit<Sample, 'config' | 'daemon' | 'cycle' | 'scenario'> {
+function measure (ctx: CycleContext, from: string, to: string, atUs: number, kind: 'takeover' | 'release' | 'preempt'): Omit<Sample, 'config' | 'daemon' | 'cycle' | 'scenario'> {
   const { wire, probe } = ctx
   const outage = probe.outageAfter(atUs, to)
   if (outage === null) return { ok: false, error: `no reply from ${to} after the fault` }
   const advert = wire.firstAdvert(to, atUs, (a) => a.priority > 0)
-  // The old master's last word: its priority-0 advert (graceful), its last advert (a silent
-  // master); none for preempt (the old master keeps advertising until it hears the new one).
+  // The old master's last word: its priority-0 advert when it releases (SIGTERM, FAULT), its last
+  // advert when it falls silent; none for preempt (the old master advertises until it hears the new one).
   const masterLast = advert === undefined || kind === 'preempt'
     ? undefined
-    : kind === 'graceful' ? wire.firstAdvert(from, atUs, (a) => a.priority === 0) : wire.lastAdvertBefore(from, advert.us, (a) => a.priority > 0)
+    : kind === 'release' ? wire.firstAdvert(from, atUs, (a) => a.priority === 0) : wire.lastAdvertBefore(from, advert.us, (a) => a.priority > 0)
   const garp = wire.firstAnnouncement(to, ctx.vip, atUs)
   const vip = wire.vipAdded(to, ctx.vip, atUs)
   const extra = probe.gapsBetween(outage.firstUs + 1, outage.firstUs + 1_000_000).map((g) => g.us - g.prevUs)
-  const stray = kind === 'graceful' && masterLast !== undefined
+  const stray = kind === 'release' && masterLast !== undefined
     ? wire.adverts.filter((a) => a.router === from && a.us > masterLast.us && a.priority > 0)
     : undefined
   return {

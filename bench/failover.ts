@@ -3,8 +3,7 @@
 // answered; r1 (MASTER, priority 200) and r2 (BACKUP, priority 100) run floatip or keepalived from
 // the same generated keepalived.conf, alternating daemon by daemon. Faults on r1: SIGKILL of the
 // daemon and its service (crash), SIGTERM (graceful, priority 0), carrier loss (link down), a
-// failing track_script (keepalived only: floatip does not run track scripts yet), and r1's return
-// (preempt). Prints the outage table with the protocol's bound and the detection/takeover split;
+// failing track_script (weight 0: FAULT), and r1's return (preempt). Prints the outage table with the protocol's bound and the detection/takeover split;
 // writes bench/results/failover.json with every sample.
 // Run: npm run build:ts && node dist/bench/failover.js [--quick] [--reps N] [--slow-reps N] [--only id,id] [--scenarios crash,preempt]
 import { chmodSync, writeFileSync } from 'node:fs'
@@ -25,6 +24,7 @@ const TRACK_INTERVAL_S = 1 // keepalived's smallest vrrp_script interval
 function configs (): FailoverConfig[] {
   const args = parseArgs()
   const fast = args.reps ?? (args.quick ? 3 : 10)
+  const medium = args.reps ?? 6
   const slow = args.slowReps ?? (args.quick ? 1 : 3)
   const all: FailoverConfig[] = args.quick
     ? [
@@ -33,8 +33,8 @@ function configs (): FailoverConfig[] {
       ]
     : [
         { id: 'v3-10ms', version: 3, advertInt: 0.01, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful', 'link-down', 'track-script', 'preempt'], cycles: fast },
-        { id: 'v3-50ms', version: 3, advertInt: 0.05, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful', 'preempt'], cycles: fast },
-        { id: 'v3-100ms', version: 3, advertInt: 0.1, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful', 'preempt'], cycles: fast },
+        { id: 'v3-50ms', version: 3, advertInt: 0.05, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful', 'preempt'], cycles: medium },
+        { id: 'v3-100ms', version: 3, advertInt: 0.1, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful', 'preempt'], cycles: medium },
         { id: 'v3-1s', version: 3, advertInt: 1, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful', 'preempt'], cycles: slow },
         { id: 'v2-1s', version: 2, advertInt: 1, family: 'ipv4', unicast: false, scenarios: ['crash', 'graceful'], cycles: slow },
         { id: 'v3-10ms-unicast', version: 3, advertInt: 0.01, family: 'ipv4', unicast: true, scenarios: ['crash', 'graceful', 'link-down', 'preempt'], cycles: fast },
@@ -86,6 +86,7 @@ async function main (): Promise<void> {
   const wire = new Wire(lab, ['r1', 'r2'])
   const samples: Sample[] = []
   const probeIntervalsUs: Record<string, number> = {}
+  const configSeconds: Record<string, number> = {}
   const startedMs = Date.now()
   try {
     const routers = { r1: new Router(lab, daemons, 'r1'), r2: new Router(lab, daemons, 'r2') }
@@ -96,6 +97,7 @@ async function main (): Promise<void> {
       const vip = canonicalIp(vipSpec.split('/')[0]) ?? ''
       const track = config.scenarios.includes('track-script') ? files : null
       const probe = new Probe(lab, vip)
+      const configStartMs = Date.now()
       try {
         await probe.ready()
         const ctx: CycleContext = {
@@ -111,6 +113,7 @@ async function main (): Promise<void> {
           }
         }
         probeIntervalsUs[config.id] = probe.meanIntervalUs()
+        configSeconds[config.id] = (Date.now() - configStartMs) / 1000
       } finally {
         await probe.stop()
       }
@@ -120,7 +123,7 @@ async function main (): Promise<void> {
     await lab.destroy()
     daemons.close()
   }
-  report(list, samples, probeIntervalsUs, (Date.now() - startedMs) / 1000)
+  report(list, samples, { probeIntervalsUs, configSeconds }, (Date.now() - startedMs) / 1000)
 }
 
 interface Row {
@@ -170,11 +173,11 @@ function rows (list: FailoverConfig[], samples: Sample[]): Row[] {
   return out
 }
 
-function report (list: FailoverConfig[], samples: Sample[], probeIntervalsUs: Record<string, number>, seconds: number): void {
+function report (list: FailoverConfig[], samples: Sample[], run: { probeIntervalsUs: Record<string, number>, configSeconds: Record<string, number> }, seconds: number): void {
+  const { probeIntervalsUs, configSeconds } = run
   const all = rows(list, samples)
   const find = (c: string, s: Scenario, d: DaemonKind): Row | undefined => all.find((r) => r.config === c && r.scenario === s && r.daemon === d)
-  const cell = (r: Row | undefined, scenario: Scenario, daemon: DaemonKind): string => {
-    if (scenario === 'track-script' && daemon === 'floatip') return 'not implemented yet (issue 5)'
+  const cell = (r: Row | undefined): string => {
     if (r === undefined || (r.samples === 0 && r.failures === 0)) return '-'
     return `${spread(r.outageUs)} (${r.samples}${r.failures > 0 ? `, ${r.failures} failed` : ''})`
   }
@@ -185,7 +188,7 @@ function report (list: FailoverConfig[], samples: Sample[], probeIntervalsUs: Re
       const f = find(c.id, scenario, 'floatip')
       const k = find(c.id, scenario, 'keepalived')
       const b = bound(c, scenario)
-      outageRows.push([scenario, describe(c), b === null ? '-' : ms(b), cell(f, scenario, 'floatip'), cell(k, scenario, 'keepalived'),
+      outageRows.push([scenario, describe(c), b === null ? '-' : ms(b), cell(f), cell(k),
         ratio(f?.outageUs.p50, k?.outageUs.p50), ratio(f?.outageUs.p90, k?.outageUs.p90)])
       for (const r of [f, k]) {
         if (r === undefined || r.samples === 0) continue
@@ -202,11 +205,12 @@ function report (list: FailoverConfig[], samples: Sample[], probeIntervalsUs: Re
   console.log(splitTable)
   const probeUs = Object.values(probeIntervalsUs)
   console.log(`\n${samples.length} samples, ${samples.filter((s) => !s.ok).length} failed, ${seconds.toFixed(0)} s; client probe interval ${ms(Math.min(...probeUs), 3)}-${ms(Math.max(...probeUs), 3)} ms`)
+  console.log(`time per configuration: ${Object.entries(configSeconds).map(([id, s]) => `${id} ${s.toFixed(0)} s`).join(', ')}`)
   for (const s of samples.filter((x) => !x.ok)) console.log(`  failed: ${s.config} ${s.daemon} cycle ${s.cycle + 1} ${s.scenario}: ${s.error ?? ''}`)
   for (const s of samples.filter((x) => (x.strayAdverts ?? 0) > 0)) {
-    console.log(`  ${s.config} ${s.daemon} cycle ${s.cycle + 1} graceful: the old master sent ${s.strayAdverts ?? 0} advert(s) with priority > 0 after its priority-0 advert (first +${ms(s.strayAfterUs, 2)} ms): outage ${ms(s.outageUs)} ms`)
+    console.log(`  ${s.config} ${s.daemon} cycle ${s.cycle + 1} ${s.scenario}: the old master sent ${s.strayAdverts ?? 0} advert(s) with priority > 0 after its priority-0 advert (first +${ms(s.strayAfterUs, 2)} ms): outage ${ms(s.outageUs)} ms`)
   }
-  const path = writeResults('failover', { seconds, configs: list, trackScriptIntervalS: TRACK_INTERVAL_S, probeIntervalsUs, rows: all, samples, tables: { outage: outageTable, split: splitTable } })
+  const path = writeResults('failover', { seconds, configs: list, trackScriptIntervalS: TRACK_INTERVAL_S, probeIntervalsUs, configSeconds, rows: all, samples, tables: { outage: outageTable, split: splitTable } })
   console.log(`wrote ${path}`)
 }
 

@@ -40,7 +40,7 @@ export class Router {
 
   start (kind: DaemonKind, config: string): RunningDaemon {
     this.startedUs = monotonicUs()
-    this.daemon = kind === 'floatip' ? this.#daemons.floatip(this.key, config) : this.#daemons.keepalived(this.key, config)
+    this.daemon = kind === 'floatip' ? this.#daemons.floatip(this.key, config) : this.#daemons.keepalived(this.key, config, { detailedLog: false })
     return this.daemon
   }
 

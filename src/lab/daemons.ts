@@ -50,12 +50,15 @@ export class LabDaemons {
     return track('floatip', node, child, configPath)
   }
 
-  keepalived (node: string, configText: string): RunningDaemon {
+  /** `detailedLog: false` leaves out -D (as Debian's service runs it): the benches measure with it off. */
+  keepalived (node: string, configText: string, options: { detailedLog?: boolean } = {}): RunningDaemon {
     const configPath = this.writeConfig(node, configText)
     const base = join(this.dir, `${node}-${this.#count}`)
-    // -n foreground, -l log to the console, -P VRRP only, private pid files so nothing clashes.
-    const child = this.#lab.spawn(node as NsRef, ['keepalived', '-n', '-l', '-P', '-D', '-f', configPath, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
-      { stdio: ['ignore', 'pipe', 'pipe'] })
+    // -n foreground, -l log to the console, -P VRRP only, -D detailed log, private pid files so
+    // nothing clashes; TMPDIR: its SIGUSR1/SIGUSR2/JSON dumps go to the private directory, not /tmp.
+    const detailed = (options.detailedLog ?? true) ? ['-D'] : []
+    const child = this.#lab.spawn(node as NsRef, ['keepalived', '-n', '-l', '-P', ...detailed, '-f', configPath, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: this.dir } })
     return track('keepalived', node, child, configPath)
   }
 
