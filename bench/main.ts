@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const BENCHES = ['cadence', 'parse-config', 'failover']
+const BENCHES = ['cadence', 'parse-config', 'failover', 'cost', 'start']
 /** Generous bounds: a bench that hangs is killed and counted as failed. */
 const TIMEOUT_MS = 40 * 60_000
 

@@ -1,0 +1,321 @@
+// Bench: cost and cadence at scale, floatip against keepalived 2.2.7 in the same lab and run. r1
+// runs N VRRPv3 instances as MASTER (priority 200), r2 the same N as BACKUP (priority 100), both
+// from one generated keepalived.conf per node; a receiver in the client namespace timestamps every
+// advert on the wire (kernel receive time). Per run: CPU (% of one core, and µs per advert) and RSS
+// of master and backup from /proc, adverts/s actually sent against N / advert_int, and the advert
+// cadence (interval deviation, systematic lateness). "busy" runs load the control plane during the
+// window: 10 track scripts (/bin/true, every second) tracked by every instance, a status query to
+// both daemons every 50 ms (SIGUSR2: keepalived writes its stats file, floatip logs its status),
+// and a reload (SIGHUP) half-way (floatip: not a reload yet, it logs a warning; the tables say so).
+// Prints two tables, writes bench/results/cost.json.
+// Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...]
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { createLab, keepalivedConf, LabDaemons, waitFor, type Lab, type RunningDaemon } from '../src/lab/index.js'
+import { IoLoop, VrrpSocket, monotonicUs } from '../src/native/index.js'
+import { parseArgs } from './lib/args.js'
+import { cpuTimeUs, processTree, rssKb } from './lib/proc.js'
+import { markdownTable, ratio, writeResults } from './lib/report.js'
+import type { DaemonKind } from './lib/routers.js'
+import { intervals, summarize, type Summary } from './stats.js'
+
+const DAEMONS: readonly DaemonKind[] = ['floatip', 'keepalived']
+const BUSY_SCRIPTS = 10
+const STATUS_EVERY_MS = 50
+const START_TIMEOUT_MS = 60_000
+const STOP_TIMEOUT_MS = 10_000
+const CAPTURE_RT_PRIORITY = 20
+
+interface Case { id: string, instances: number, advertInt: number, load: 'idle' | 'busy', seconds: number }
+
+interface Side { cpuPct: number, cpuUs: number, rssKb: number, pids: number }
+
+interface Run {
+  case: string
+  daemon: DaemonKind
+  instances: number
+  advertInt: number
+  load: 'idle' | 'busy'
+  windowUs: number
+  expectedPerS: number
+  sentPerS: number
+  /** Adverts from the backup during the window: instances it took over (the master fell behind). */
+  backupAdverts: number
+  master: Side
+  backup: Side
+  masterUsPerAdvert: number
+  backupUsPerAdvert: number
+  /** Interval between consecutive adverts of one instance, minus advert_int (signed), pooled. */
+  lateUs: Summary
+  /** |interval - advert_int|, pooled. */
+  deviationUs: Summary
+  missing: number
+  captureDrops: number
+  statusQueries: number
+  reloads: number
+  /** The bench's own event loop delay during the window (p99 and max, ms): it drains the daemons' log pipes. */
+  benchLagMs: { p99: number, max: number }
+  /** Log lines the two daemons wrote during the window. */
+  logLines: number
+  error?: string
+}
+
+const sleep = async (msec: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, msec))
+
+function cases (): Case[] {
+  const args = parseArgs()
+  const cadence = args.seconds ?? (args.quick ? 3 : 10)
+  const costOnly = args.seconds ?? (args.quick ? 3 : 4)
+  const label = (n: number, ai: number): string => `${n}x${ai >= 1 ? `${ai}s` : `${Math.round(ai * 1000)}ms`}`
+  const all: Case[] = []
+  if (args.quick) {
+    for (const n of [50, 255]) all.push({ id: label(n, 0.01), instances: n, advertInt: 0.01, load: 'idle', seconds: cadence })
+    all.push({ id: `${label(255, 0.01)}-busy`, instances: 255, advertInt: 0.01, load: 'busy', seconds: cadence })
+  } else {
+    for (const ai of [1, 0.1, 0.01]) {
+      for (const n of [1, 50, 255]) all.push({ id: label(n, ai), instances: n, advertInt: ai, load: 'idle', seconds: ai === 0.01 ? cadence : costOnly })
+    }
+    for (const n of [1, 50, 255]) all.push({ id: `${label(n, 0.01)}-busy`, instances: n, advertInt: 0.01, load: 'busy', seconds: cadence })
+  }
+  return args.only === undefined ? all : all.filter((c) => args.only?.includes(c.id))
+}
+
+/** 203.0.113.0/24 (TEST-NET-3, unused by the lab) gives every instance its own VIP. */
+function nodeConfig (c: Case, router: 'r1' | 'r2'): string {
+  const busy = c.load === 'busy'
+  const scripts = Array.from({ length: BUSY_SCRIPTS }, (_, i) => `chk_busy_${i + 1}`)
+  return keepalivedConf({
+    routerId: router,
+    // No second GARP burst 5 s after becoming master: every window is the steady state.
+    globalExtra: ['vrrp_garp_master_delay 0', ...(busy ? ['enable_script_security', 'script_user root'] : [])],
+    sections: busy ? scripts.flatMap((name) => [`vrrp_script ${name} {`, '    script "/bin/true"', '    interval 1', '}']) : [],
+    instances: Array.from({ length: c.instances }, (_, i) => ({
+      name: `VI_${i + 1}`,
+      state: router === 'r1' ? 'MASTER' as const : 'BACKUP' as const,
+      vrid: i + 1,
+      priority: router === 'r1' ? 200 : 100,
+      advertInt: c.advertInt,
+      version: 3 as const,
+      vips: [`203.0.113.${i}/32`],
+      extra: busy ? ['track_script {', ...scripts.map((s) => `    ${s}`), '}'] : []
+    }))
+  })
+}
+
+function logLines (d: RunningDaemon): number {
+  return d.logs.length + d.stderr.length
+}
+
+/** Distinct instances the daemon has logged entering `state`. */
+function inState (d: RunningDaemon, state: 'MASTER' | 'BACKUP'): number {
+  const names = new Set<string>()
+  if (d.kind === 'floatip') {
+    for (const l of d.logs) if (l.msg === 'state changed' && l.to === state && typeof l.instance === 'string') names.add(l.instance)
+  } else {
+    const re = new RegExp(`\\((VI_\\d+)\\) Entering ${state} STATE`)
+    for (const l of d.stderr) { const m = re.exec(l); if (m !== null) names.add(m[1]) }
+  }
+  return names.size
+}
+
+class Capture {
+  readonly byVrid = new Map<number, number[]>()
+  backup: number[] = []
+  // SCHED_FIFO: the receiver reads promptly on a busy machine (a raw socket buffers ~300 adverts,
+  // 12 ms at 25,500/s); it costs each daemon the same few µs per advert.
+  readonly #loop = new IoLoop({ slots: 32768, slotSize: 192, realtimePriority: CAPTURE_RT_PRIORITY })
+  readonly #socket: VrrpSocket
+  readonly #lab: Lab
+
+  constructor (lab: Lab) {
+    this.#lab = lab
+    const c = lab.node('c')
+    const [r1, r2] = [lab.node('r1').ipv4, lab.node('r2').ipv4]
+    const last1 = Number(r1.split('.')[3])
+    const last2 = Number(r2.split('.')[3])
+    this.#socket = new VrrpSocket({ family: 4, interface: c.ifname, netns: c.ns })
+    this.#loop.attach(this.#socket, (p) => {
+      if (p.source[3] === last1) {
+        let list = this.byVrid.get(p.data[1])
+        if (list === undefined) this.byVrid.set(p.data[1], list = [])
+        list.push(p.receivedUs)
+      } else if (p.source[3] === last2) this.backup.push(p.receivedUs)
+    })
+  }
+
+  clear (): void {
+    this.byVrid.clear()
+    this.backup = []
+  }
+
+  /** Adverts lost by the receiver: its ring, plus the kernel's count for raw sockets in the client namespace. */
+  drops (): number {
+    const raw = this.#lab.exec('c', ['cat', '/proc/net/raw']).trim().split('\n').slice(1)
+    const kernel = raw.reduce((sum, line) => sum + Number(line.trim().split(/\s+/).at(-1) ?? 0), 0)
+    return this.#loop.stats().rxDroppedRingFull + kernel
+  }
+
+  close (): void {
+    this.#socket.close()
+    this.#loop.close()
+  }
+}
+
+async function stop (lab: Lab, d: RunningDaemon | null): Promise<void> {
+  if (d === null || d.child.exitCode !== null || d.child.signalCode !== null) return
+  lab.kill(d.child, 'SIGTERM')
+  if (!await lab.waitExit(d.child, STOP_TIMEOUT_MS)) {
+    lab.kill(d.child, 'SIGKILL', { group: true })
+    await lab.waitExit(d.child, STOP_TIMEOUT_MS)
+  }
+}
+
+function side (before: number, after: number, windowUs: number, pids: number[]): Side {
+  return { cpuUs: after - before, cpuPct: ((after - before) / windowUs) * 100, rssKb: rssKb(pids), pids: pids.length }
+}
+
+async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case, daemon: DaemonKind): Promise<Run> {
+  let master: RunningDaemon | null = null
+  let backup: RunningDaemon | null = null
+  const base = { case: c.id, daemon, instances: c.instances, advertInt: c.advertInt, load: c.load, expectedPerS: c.instances / c.advertInt }
+  try {
+    capture.clear()
+    master = daemon === 'floatip' ? daemons.floatip('r1', nodeConfig(c, 'r1')) : daemons.keepalived('r1', nodeConfig(c, 'r1'), { detailedLog: false })
+    const m = master
+    await waitFor(() => inState(m, 'MASTER') === c.instances || m.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r1: ${c.instances} instances MASTER` })
+    backup = daemon === 'floatip' ? daemons.floatip('r2', nodeConfig(c, 'r2')) : daemons.keepalived('r2', nodeConfig(c, 'r2'), { detailedLog: false })
+    const b = backup
+    await waitFor(() => inState(b, 'BACKUP') === c.instances || b.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r2: ${c.instances} instances BACKUP` })
+    if (m.child.exitCode !== null || b.child.exitCode !== null) throw new Error(`a daemon exited: ${[...m.stderr, ...b.stderr].slice(-4).join(' | ')}`)
+    // Settle: start-up bursts (GARP rounds, the backup's first watch) are not the steady state.
+    await sleep(500 + c.advertInt * 1000)
+    const masterPids = processTree(m.child.pid as number)
+    const backupPids = processTree(b.child.pid as number)
+    const dropsBefore = capture.drops()
+    const t0 = monotonicUs()
+    const cpu0 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids)]
+    const lines0 = logLines(m) + logLines(b)
+    const lag = monitorEventLoopDelay({ resolution: 5 })
+    lag.enable()
+    const load = c.load === 'busy' ? busyLoad(lab, [m, b], c.seconds * 1000) : Promise.resolve({ statusQueries: 0, reloads: 0 })
+    await sleep(c.seconds * 1000)
+    const cpu1 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids)]
+    const t1 = monotonicUs()
+    lag.disable()
+    const lines1 = logLines(m) + logLines(b)
+    const { statusQueries, reloads } = await load
+    await sleep(50) // the last adverts of the window reach the receiver's handler
+    const windowUs = t1 - t0
+    const intervalUs = c.advertInt * 1_000_000
+    let sent = 0
+    const late: number[] = []
+    for (const list of capture.byVrid.values()) {
+      const inWindow = list.filter((us) => us >= t0 && us < t1)
+      sent += inWindow.length
+      for (const gap of intervals(inWindow)) late.push(gap - intervalUs)
+    }
+    const masterSide = side(cpu0[0], cpu1[0], windowUs, masterPids)
+    const backupSide = side(cpu0[1], cpu1[1], windowUs, backupPids)
+    const received = sent // the backup hears what the master sends
+    return {
+      ...base,
+      windowUs,
+      sentPerS: sent / (windowUs / 1e6),
+      backupAdverts: capture.backup.filter((us) => us >= t0 && us < t1).length,
+      master: masterSide,
+      backup: backupSide,
+      masterUsPerAdvert: masterSide.cpuUs / Math.max(1, sent),
+      backupUsPerAdvert: backupSide.cpuUs / Math.max(1, received),
+      lateUs: summarize(late),
+      deviationUs: summarize(late.map(Math.abs)),
+      missing: Math.max(0, Math.round(c.instances * (windowUs / intervalUs)) - sent),
+      captureDrops: capture.drops() - dropsBefore,
+      statusQueries,
+      reloads,
+      benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
+      logLines: lines1 - lines0
+    }
+  } catch (err) {
+    const empty = summarize([])
+    const none: Side = { cpuPct: NaN, cpuUs: NaN, rssKb: NaN, pids: 0 }
+    return { ...base, windowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, error: (err as Error).message }
+  } finally {
+    await stop(lab, backup)
+    await stop(lab, master)
+  }
+}
+
+/** The control plane under load for `ms`: status queries to both daemons, one reload half-way. */
+async function busyLoad (lab: Lab, ds: RunningDaemon[], ms: number): Promise<{ statusQueries: number, reloads: number }> {
+  const until = Date.now() + ms
+  let statusQueries = 0
+  let reloads = 0
+  while (Date.now() < until) {
+    for (const d of ds) if (lab.kill(d.child, 'SIGUSR2')) statusQueries++
+    if (reloads === 0 && Date.now() > until - ms / 2) {
+      for (const d of ds) if (lab.kill(d.child, 'SIGHUP')) reloads++
+    }
+    await sleep(STATUS_EVERY_MS)
+  }
+  return { statusQueries, reloads }
+}
+
+async function main (): Promise<void> {
+  const list = cases()
+  const lab = await createLab({ routers: 2, client: true, ipv6: false })
+  const daemons = new LabDaemons(lab)
+  const capture = new Capture(lab)
+  const runs: Run[] = []
+  const startedMs = Date.now()
+  try {
+    for (const [i, c] of list.entries()) {
+      // Alternate who goes first, so slow drifts of the machine hit both daemons alike.
+      for (const daemon of i % 2 === 0 ? DAEMONS : [...DAEMONS].reverse()) {
+        const run = await runCase(lab, daemons, capture, c, daemon)
+        runs.push(run)
+        console.log(`${c.id.padEnd(14)} ${daemon.padEnd(10)} ${run.error !== undefined ? `FAILED: ${run.error}` : `master ${run.master.cpuPct.toFixed(1)}% backup ${run.backup.cpuPct.toFixed(1)}% sent ${run.sentPerS.toFixed(0)}/${run.expectedPerS.toFixed(0)} per s, late p50 ${(run.lateUs.p50 / 1000).toFixed(3)} ms, |dev| p99 ${(run.deviationUs.p99 / 1000).toFixed(3)} ms; bench lag max ${run.benchLagMs.max.toFixed(1)} ms, ${run.logLines} log lines`}`)
+      }
+    }
+  } finally {
+    capture.close()
+    await lab.destroy()
+    daemons.close()
+  }
+  report(list, runs, (Date.now() - startedMs) / 1000)
+}
+
+function report (list: Case[], runs: Run[], seconds: number): void {
+  const f = (x: number, d = 1): string => Number.isFinite(x) ? x.toFixed(d) : '-'
+  const msOf = (us: number, d = 3): string => Number.isFinite(us) ? (us / 1000).toFixed(d) : '-'
+  const find = (id: string, d: DaemonKind): Run | undefined => runs.find((r) => r.case === id && r.daemon === d)
+  const costRows: string[][] = []
+  const cadenceRows: string[][] = []
+  for (const c of list) {
+    const fl = find(c.id, 'floatip')
+    const ka = find(c.id, 'keepalived')
+    for (const r of [fl, ka]) {
+      if (r === undefined) continue
+      const interval = c.advertInt >= 1 ? `${c.advertInt} s` : `${Math.round(c.advertInt * 1000)} ms`
+      if (r.error !== undefined) {
+        costRows.push([String(c.instances), interval, c.load, r.daemon, `failed: ${r.error}`, '', '', '', '', '', '', ''])
+        continue
+      }
+      const kept = `${f(r.sentPerS, 0)} / ${f(r.expectedPerS, 0)} (${f((100 * r.sentPerS) / r.expectedPerS)}%)${r.backupAdverts > 0 ? `, backup sent ${r.backupAdverts}` : ''}`
+      costRows.push([String(c.instances), interval, c.load, r.daemon, f(r.master.cpuPct), f(r.masterUsPerAdvert), kept, f(r.backup.cpuPct), f(r.backupUsPerAdvert),
+        f(r.master.rssKb / 1024), f(r.backup.rssKb / 1024), r.daemon === 'floatip' ? ratio(fl?.masterUsPerAdvert, ka?.masterUsPerAdvert) : ''])
+      if (c.advertInt === 0.01) {
+        cadenceRows.push([String(c.instances), c.load, r.daemon, String(Math.round(r.sentPerS * r.windowUs / 1e6)), msOf(r.lateUs.mean), msOf(r.deviationUs.p50), msOf(r.deviationUs.p99), msOf(r.deviationUs.max), String(r.missing), String(r.captureDrops)])
+      }
+    }
+  }
+  const costTable = markdownTable(['instances', 'advert_int', 'control plane', 'daemon', 'master CPU %', 'master µs/advert', 'adverts/s sent / expected', 'backup CPU %', 'backup µs/advert', 'master RSS MB', 'backup RSS MB', 'µs/advert fl/ka'], costRows)
+  const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', '|dev| p50', '|dev| p99', '|dev| max', 'missing', 'capture drops'], cadenceRows)
+  console.log('\nCost: CPU as % of one core (all threads and child processes), RSS; adverts counted on the wire\n')
+  console.log(costTable)
+  console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled; busy = 10 track scripts + a status query every 50 ms + one reload (floatip: SIGHUP is not a reload yet)\n')
+  console.log(cadenceTable)
+  console.log(`\n${runs.length} runs, ${runs.filter((r) => r.error !== undefined).length} failed, ${seconds.toFixed(0)} s`)
+  const path = writeResults('cost', { seconds, cases: list, busy: { statusEveryMs: STATUS_EVERY_MS, reloads: 1, keepalivedTrackScripts: BUSY_SCRIPTS }, runs, tables: { cost: costTable, cadence: cadenceTable } })
+  console.log(`wrote ${path}`)
+}
+
+await main()
