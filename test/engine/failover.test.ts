@@ -2,7 +2,7 @@
 // the VIP on exactly one router, and every way a master can go away (RFC 5798 §6.4), then its
 // return with and without preemption. Times are bounded loosely (to catch a hang or a wrong
 // path); the figures are measured in bench/.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, vipHolders, holdersOverTime, type RunningDaemon } from '../helpers/daemons.js'
 import type { VrrpInstanceSpec } from '../../src/lab/index.js'
@@ -23,21 +23,29 @@ function lastState (daemon: RunningDaemon, instance: string): string | undefined
   return changes.at(-1)?.to as string | undefined
 }
 
+/**
+ * A lab with r1 (priority 150) and r2 (100) running floatip, started together, returned once the
+ * election settled: r1 MASTER, r2 BACKUP. (Started together, whichever process is up first may be
+ * MASTER for a moment, as with keepalived; the steady state is what the election decides.)
+ */
+async function electedPair (t: Test, extra: Partial<VrrpInstanceSpec> = {}): Promise<{ lab: Lab, vip: string, r1: RunningDaemon, r2: RunningDaemon }> {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r1 = daemons.floatip('r1', conf(150, vip, extra))
+  const r2 = daemons.floatip('r2', conf(100, vip, extra))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  return { lab, vip, r1, r2 }
+}
+
 async function pingOk (lab: Lab, vip: string): Promise<boolean> {
   const r = await lab.run('c', ['ping', '-c', '1', '-W', '1', vip]).catch(() => null)
   return r !== null
 }
 
 t.test('§6.4.1/§6.4.2 election: the higher priority owns the VIP, the client reaches it, SIGKILL hands it over', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
-  const daemons = withDaemons(t, lab)
-  const vip = lab.vip4(0)
-  // Started together: whichever process is up first may be MASTER for a moment (as with
-  // keepalived); the steady state is what the election decides.
-  const r1 = daemons.floatip('r1', conf(150, vip))
-  const r2 = daemons.floatip('r2', conf(100, vip))
-  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
-  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  const { lab, vip, r1, r2 } = await electedPair(t)
   t.same(await holdersOverTime(lab, ROUTERS, vip), ['r1'], 'the VIP is on r1 only, and stays there')
   t.ok(await pingOk(lab, vip), 'the client reaches the VIP')
   t.equal(lastState(r2, 'VI_1'), 'BACKUP', 'r2 stayed BACKUP')
@@ -55,13 +63,7 @@ t.test('§6.4.1/§6.4.2 election: the higher priority owns the VIP, the client r
 })
 
 t.test('§6.4.3 SIGTERM: priority-0 advert, VIP removed, exit 0; the backup takes over after Skew_Time', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
-  const daemons = withDaemons(t, lab)
-  const vip = lab.vip4(0)
-  const r1 = daemons.floatip('r1', conf(150, vip))
-  const r2 = daemons.floatip('r2', conf(100, vip))
-  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
-  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  const { lab, vip, r1, r2 } = await electedPair(t)
   await new Promise((resolve) => setTimeout(resolve, 300))
 
   const exit = new Promise<number | null>((resolve) => r1.child.once('exit', (code) => resolve(code)))
@@ -106,13 +108,7 @@ t.test('§6.4.3 SIGTERM at advert_int 0.01: the priority-0 advert is the last on
 })
 
 t.test('link down: the master goes to FAULT and drops the VIP, the backup takes over; link up: the master preempts', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
-  const daemons = withDaemons(t, lab)
-  const vip = lab.vip4(0)
-  const r1 = daemons.floatip('r1', conf(150, vip))
-  const r2 = daemons.floatip('r2', conf(100, vip))
-  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
-  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  const { lab, vip, r1, r2 } = await electedPair(t)
 
   const from2 = r2.logs.length
   await lab.setLinkDown('r1', { side: 'switch' })
@@ -168,13 +164,7 @@ t.test('active-active: two instances, two VIPs, one master each (seed 001 layout
 })
 
 t.test('VRRPv3 advert_int 0.01: election, and a crash taken over near Master_Down_Interval', async (t) => {
-  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
-  const daemons = withDaemons(t, lab)
-  const vip = lab.vip4(0)
-  const r1 = daemons.floatip('r1', conf(150, vip, { advertInt: 0.01 }))
-  const r2 = daemons.floatip('r2', conf(100, vip, { advertInt: 0.01 }))
-  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
-  await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
+  const { lab, vip, r1, r2 } = await electedPair(t, { advertInt: 0.01 })
   t.same(await holdersOverTime(lab, ROUTERS, vip, 5, 50), ['r1'], 'a single master at 100 adverts/s')
   // Steady state is native: the backup's watch absorbs the master's identical adverts.
   const before = r2.logs.length
