@@ -2,8 +2,9 @@
 // runs N VRRPv3 instances as MASTER (priority 200), r2 the same N as BACKUP (priority 100), both
 // from one generated keepalived.conf per node; a receiver in the client namespace timestamps every
 // advert on the wire (kernel receive time). Per run: CPU (% of one core, and µs per advert) and RSS
-// of master and backup from /proc, adverts/s actually sent against N / advert_int, and the advert
-// cadence (interval deviation, systematic lateness). "busy" runs load the control plane during the
+// of master and backup from /proc, adverts/s actually sent against N / advert_int (over a CPU
+// window that starts 10 s after the master's spawn at the earliest: start-up is not the steady
+// state), and at advert_int 0.01 the cadence over 10 s (interval deviation, systematic lateness). "busy" runs load the control plane during the
 // window: 10 track scripts (/bin/true, every second) tracked by every instance, a status query to
 // both daemons every 50 ms (SIGUSR2: keepalived writes its stats file, floatip logs its status),
 // and a reload (SIGHUP) half-way (floatip: not a reload yet, it logs a warning; the tables say so).
@@ -24,8 +25,9 @@ const STATUS_EVERY_MS = 50
 const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 10_000
 const CAPTURE_RT_PRIORITY = 20
+const WARM_UP_MS = 10_000
 
-interface Case { id: string, instances: number, advertInt: number, load: 'idle' | 'busy', seconds: number }
+interface Case { id: string, instances: number, advertInt: number, load: 'idle' | 'busy', seconds: number, cpuSeconds: number }
 
 interface Side { cpuPct: number, cpuUs: number, rssKb: number, pids: number }
 
@@ -35,7 +37,10 @@ interface Run {
   instances: number
   advertInt: number
   load: 'idle' | 'busy'
+  /** Capture window (cadence, missing adverts). */
   windowUs: number
+  /** CPU window (CPU %, adverts/s, µs per advert): its last part, at least WARM_UP_MS after the master's spawn. */
+  cpuWindowUs: number
   expectedPerS: number
   sentPerS: number
   /** Adverts from the backup during the window: instances it took over (the master fell behind). */
@@ -60,21 +65,23 @@ interface Run {
 }
 
 const sleep = async (msec: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, msec))
+const sleepUntil = async (us: number): Promise<void> => { const left = (us - monotonicUs()) / 1000; if (left > 0) await sleep(left) }
 
 function cases (): Case[] {
   const args = parseArgs()
   const cadence = args.seconds ?? (args.quick ? 3 : 10)
-  const costOnly = args.seconds ?? (args.quick ? 3 : 4)
+  const cpu = args.quick ? 3 : 4
   const label = (n: number, ai: number): string => `${n}x${ai >= 1 ? `${ai}s` : `${Math.round(ai * 1000)}ms`}`
   const all: Case[] = []
+  const add = (n: number, ai: number, load: Case['load']): void => {
+    all.push({ id: `${label(n, ai)}${load === 'busy' ? '-busy' : ''}`, instances: n, advertInt: ai, load, seconds: cadence, cpuSeconds: cpu })
+  }
   if (args.quick) {
-    for (const n of [50, 255]) all.push({ id: label(n, 0.01), instances: n, advertInt: 0.01, load: 'idle', seconds: cadence })
-    all.push({ id: `${label(255, 0.01)}-busy`, instances: 255, advertInt: 0.01, load: 'busy', seconds: cadence })
+    for (const n of [50, 255]) add(n, 0.01, 'idle')
+    add(255, 0.01, 'busy')
   } else {
-    for (const ai of [1, 0.1, 0.01]) {
-      for (const n of [1, 50, 255]) all.push({ id: label(n, ai), instances: n, advertInt: ai, load: 'idle', seconds: ai === 0.01 ? cadence : costOnly })
-    }
-    for (const n of [1, 50, 255]) all.push({ id: `${label(n, 0.01)}-busy`, instances: n, advertInt: 0.01, load: 'busy', seconds: cadence })
+    for (const ai of [1, 0.1, 0.01]) for (const n of [1, 50, 255]) add(n, ai, 'idle')
+    for (const n of [1, 50, 255]) add(n, 0.01, 'busy')
   }
   return args.only === undefined ? all : all.filter((c) => args.only?.includes(c.id))
 }
@@ -179,6 +186,7 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
   const base = { case: c.id, daemon, instances: c.instances, advertInt: c.advertInt, load: c.load, expectedPerS: c.instances / c.advertInt }
   try {
     capture.clear()
+    const masterSpawnedUs = monotonicUs()
     master = daemon === 'floatip' ? daemons.floatip('r1', nodeConfig(c, 'r1')) : daemons.keepalived('r1', nodeConfig(c, 'r1'), { detailedLog: false })
     const m = master
     await waitFor(() => inState(m, 'MASTER') === c.instances || m.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r1: ${c.instances} instances MASTER` })
@@ -191,40 +199,53 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
     const masterPids = processTree(m.child.pid as number)
     const backupPids = processTree(b.child.pid as number)
     const dropsBefore = capture.drops()
-    const t0 = monotonicUs()
-    const cpu0 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids)]
+    // Windows: cadence from now for c.seconds (10 ms cases); CPU for c.cpuSeconds from WARM_UP_MS
+    // after the master's spawn at the earliest (V8's memory reducer runs a one-off GC 8 s after
+    // a Node process starts: start-up work, not the steady state).
+    const now = monotonicUs()
+    const cadenceUs = c.advertInt === 0.01 ? c.seconds * 1e6 : 0
+    const tc0 = Math.max(now, masterSpawnedUs + WARM_UP_MS * 1000)
+    const t0 = cadenceUs > 0 ? now : tc0
+    const tc1 = tc0 + c.cpuSeconds * 1e6
+    const t1 = Math.max(t0 + cadenceUs, tc1)
     const lines0 = logLines(m) + logLines(b)
     const lag = monitorEventLoopDelay({ resolution: 5 })
     lag.enable()
-    const load = c.load === 'busy' ? busyLoad(lab, [m, b], c.seconds * 1000) : Promise.resolve({ statusQueries: 0, reloads: 0 })
-    await sleep(c.seconds * 1000)
-    const cpu1 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids)]
-    const t1 = monotonicUs()
+    await sleepUntil(t0)
+    const load = c.load === 'busy' ? busyLoad(lab, [m, b], (t1 - t0) / 1000) : Promise.resolve({ statusQueries: 0, reloads: 0 })
+    await sleepUntil(tc0)
+    const cpu0 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids), monotonicUs()]
+    await sleepUntil(tc1)
+    const cpu1 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids), monotonicUs()]
+    await sleepUntil(t1)
     lag.disable()
     const lines1 = logLines(m) + logLines(b)
     const { statusQueries, reloads } = await load
     await sleep(50) // the last adverts of the window reach the receiver's handler
     const windowUs = t1 - t0
+    const cpuWindowUs = cpu1[2] - cpu0[2]
     const intervalUs = c.advertInt * 1_000_000
     let sent = 0
+    let sentInCpuWindow = 0
     const late: number[] = []
     for (const list of capture.byVrid.values()) {
       const inWindow = list.filter((us) => us >= t0 && us < t1)
       sent += inWindow.length
+      sentInCpuWindow += list.filter((us) => us >= cpu0[2] && us < cpu1[2]).length
       for (const gap of intervals(inWindow)) late.push(gap - intervalUs)
     }
-    const masterSide = side(cpu0[0], cpu1[0], windowUs, masterPids)
-    const backupSide = side(cpu0[1], cpu1[1], windowUs, backupPids)
-    const received = sent // the backup hears what the master sends
+    const masterSide = side(cpu0[0], cpu1[0], cpuWindowUs, masterPids)
+    const backupSide = side(cpu0[1], cpu1[1], cpuWindowUs, backupPids)
     return {
       ...base,
       windowUs,
-      sentPerS: sent / (windowUs / 1e6),
+      cpuWindowUs,
+      sentPerS: sentInCpuWindow / (cpuWindowUs / 1e6),
       backupAdverts: capture.backup.filter((us) => us >= t0 && us < t1).length,
       master: masterSide,
       backup: backupSide,
-      masterUsPerAdvert: masterSide.cpuUs / Math.max(1, sent),
-      backupUsPerAdvert: backupSide.cpuUs / Math.max(1, received),
+      masterUsPerAdvert: masterSide.cpuUs / Math.max(1, sentInCpuWindow),
+      backupUsPerAdvert: backupSide.cpuUs / Math.max(1, sentInCpuWindow),
       lateUs: summarize(late),
       deviationUs: summarize(late.map(Math.abs)),
       missing: Math.max(0, Math.round(c.instances * (windowUs / intervalUs)) - sent),
@@ -237,7 +258,7 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
   } catch (err) {
     const empty = summarize([])
     const none: Side = { cpuPct: NaN, cpuUs: NaN, rssKb: NaN, pids: 0 }
-    return { ...base, windowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, error: (err as Error).message }
+    return { ...base, windowUs: 0, cpuWindowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, error: (err as Error).message }
   } finally {
     await stop(lab, backup)
     await stop(lab, master)
@@ -309,7 +330,7 @@ function report (list: Case[], runs: Run[], seconds: number): void {
   }
   const costTable = markdownTable(['instances', 'advert_int', 'control plane', 'daemon', 'master CPU %', 'master µs/advert', 'adverts/s sent / expected', 'backup CPU %', 'backup µs/advert', 'master RSS MB', 'backup RSS MB', 'µs/advert fl/ka'], costRows)
   const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', '|dev| p50', '|dev| p99', '|dev| max', 'missing', 'capture drops'], cadenceRows)
-  console.log('\nCost: CPU as % of one core (all threads and child processes), RSS; adverts counted on the wire\n')
+  console.log('\nCost: CPU as % of one core (all threads and child processes) over a window from 10 s after the master\'s start, RSS; adverts counted on the wire\n')
   console.log(costTable)
   console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled; busy = 10 track scripts + a status query every 50 ms + one reload (floatip: SIGHUP is not a reload yet)\n')
   console.log(cadenceTable)

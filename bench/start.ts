@@ -55,8 +55,9 @@ async function run (lab: Lab, router: Router, wire: Wire, probe: Probe, daemon: 
     sample.allAdvertisingUs = Math.max(...times) - t0
     const vip = wire.addresses.find((e) => e.router === 'r1' && e.added && e.us > t0 && e.address === lab.vip4(0))
     if (vip !== undefined) sample.firstVipUs = vip.us - t0
-    const reply = probe.outageAfter(t0, 'r1')
-    if (reply !== null) sample.clientReplyUs = reply.firstUs - t0
+    // The prober's very first reply is not a gap: it is reported on its own.
+    const first = probe.firstReply !== null && probe.firstReply.us > t0 ? probe.firstReply.us : probe.outageAfter(t0, 'r1')?.firstUs
+    if (first !== undefined) sample.clientReplyUs = first - t0
   } catch (err) {
     sample.error = (err as Error).message
   } finally {
