@@ -9,7 +9,7 @@
 // both daemons every 50 ms (SIGUSR2: keepalived writes its stats file, floatip logs its status),
 // and a reload (SIGHUP) half-way (floatip: not a reload yet, it logs a warning; the tables say so).
 // Prints two tables, writes bench/results/cost.json.
-// Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...]
+// Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createLab, keepalivedConf, LabDaemons, waitFor, type Lab, type RunningDaemon } from '../src/lab/index.js'
 import { IoLoop, VrrpSocket, monotonicUs } from '../src/native/index.js'
@@ -25,9 +25,33 @@ const STATUS_EVERY_MS = 50
 const START_TIMEOUT_MS = 60_000
 const STOP_TIMEOUT_MS = 10_000
 const CAPTURE_RT_PRIORITY = 20
+/** Below the receiver's: it must still read promptly when the daemons run SCHED_FIFO too. */
+const RT_PRIORITY = 10
+/**
+ * KEEPALIVED: with vrrp_rt_priority its VRRP process gets RLIMIT_RTTIME 10 ms by default; starting
+ * 255 instances with 10 track scripts takes longer than that without blocking, the kernel kills
+ * the process and keepalived respawns it, again and again; a reload takes longer still. 5 s.
+ */
+const RT_RLIMIT_US = 5_000_000
 const WARM_UP_MS = 10_000
+type BusyPart = 'scripts' | 'status' | 'reload'
+/** `--busy scripts,status` keeps only those parts of the busy load (to see which one costs what). */
+const BUSY_PARTS: readonly BusyPart[] = (() => {
+  const i = process.argv.indexOf('--busy')
+  const all: BusyPart[] = ['scripts', 'status', 'reload']
+  return i < 0 ? all : all.filter((p) => (process.argv[i + 1] ?? '').split(',').includes(p))
+})()
 
-interface Case { id: string, instances: number, advertInt: number, load: 'idle' | 'busy', seconds: number, cpuSeconds: number }
+interface Case {
+  id: string
+  instances: number
+  advertInt: number
+  load: 'idle' | 'busy'
+  /** Realtime scheduling: `vrrp_rt_priority` in the config (keepalived) and `--rt-priority` (floatip, which does not read the keyword yet). */
+  rt: boolean
+  seconds: number
+  cpuSeconds: number
+}
 
 interface Side { cpuPct: number, cpuUs: number, rssKb: number, pids: number }
 
@@ -39,6 +63,8 @@ interface Run {
   load: 'idle' | 'busy'
   /** Capture window (cadence, missing adverts). */
   windowUs: number
+  /** Adverts from the master in the capture window. */
+  adverts: number
   /** CPU window (CPU %, adverts/s, µs per advert): its last part, at least WARM_UP_MS after the master's spawn. */
   cpuWindowUs: number
   expectedPerS: number
@@ -61,6 +87,8 @@ interface Run {
   benchLagMs: { p99: number, max: number }
   /** Log lines the two daemons wrote during the window. */
   logLines: number
+  /** What went wrong in a run that still produced figures (a respawned process, keepalived's rlimit kill). */
+  notes: string[]
   error?: string
 }
 
@@ -73,27 +101,28 @@ function cases (): Case[] {
   const cpu = args.quick ? 3 : 4
   const label = (n: number, ai: number): string => `${n}x${ai >= 1 ? `${ai}s` : `${Math.round(ai * 1000)}ms`}`
   const all: Case[] = []
-  const add = (n: number, ai: number, load: Case['load']): void => {
-    all.push({ id: `${label(n, ai)}${load === 'busy' ? '-busy' : ''}`, instances: n, advertInt: ai, load, seconds: cadence, cpuSeconds: cpu })
+  const add = (n: number, ai: number, load: Case['load'], rt = false): void => {
+    all.push({ id: `${label(n, ai)}${load === 'busy' ? '-busy' : ''}${rt ? '-rt' : ''}`, instances: n, advertInt: ai, load, rt, seconds: cadence, cpuSeconds: cpu })
   }
   if (args.quick) {
-    for (const n of [50, 255]) add(n, 0.01, 'idle')
+    add(255, 0.01, 'idle')
     add(255, 0.01, 'busy')
   } else {
     for (const ai of [1, 0.1, 0.01]) for (const n of [1, 50, 255]) add(n, ai, 'idle')
     for (const n of [1, 50, 255]) add(n, 0.01, 'busy')
+    add(255, 0.01, 'busy', true)
   }
   return args.only === undefined ? all : all.filter((c) => args.only?.includes(c.id))
 }
 
 /** 203.0.113.0/24 (TEST-NET-3, unused by the lab) gives every instance its own VIP. */
 function nodeConfig (c: Case, router: 'r1' | 'r2'): string {
-  const busy = c.load === 'busy'
+  const busy = c.load === 'busy' && BUSY_PARTS.includes('scripts')
   const scripts = Array.from({ length: BUSY_SCRIPTS }, (_, i) => `chk_busy_${i + 1}`)
   return keepalivedConf({
     routerId: router,
     // No second GARP burst 5 s after becoming master: every window is the steady state.
-    globalExtra: ['vrrp_garp_master_delay 0', ...(busy ? ['enable_script_security', 'script_user root'] : [])],
+    globalExtra: ['vrrp_garp_master_delay 0', ...(c.rt ? [`vrrp_rt_priority ${RT_PRIORITY}`, `vrrp_rlimit_rttime ${RT_RLIMIT_US}`] : []), ...(busy ? ['enable_script_security', 'script_user root'] : [])],
     sections: busy ? scripts.flatMap((name) => [`vrrp_script ${name} {`, '    script "/bin/true"', '    interval 1', '}']) : [],
     instances: Array.from({ length: c.instances }, (_, i) => ({
       name: `VI_${i + 1}`,
@@ -106,6 +135,10 @@ function nodeConfig (c: Case, router: 'r1' | 'r2'): string {
       extra: busy ? ['track_script {', ...scripts.map((s) => `    ${s}`), '}'] : []
     }))
   })
+}
+
+function floatipArgs (c: Case): string[] {
+  return c.rt ? ['--rt-priority', String(RT_PRIORITY)] : []
 }
 
 function logLines (d: RunningDaemon): number {
@@ -187,10 +220,10 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
   try {
     capture.clear()
     const masterSpawnedUs = monotonicUs()
-    master = daemon === 'floatip' ? daemons.floatip('r1', nodeConfig(c, 'r1')) : daemons.keepalived('r1', nodeConfig(c, 'r1'), { detailedLog: false })
+    master = daemon === 'floatip' ? daemons.floatip('r1', nodeConfig(c, 'r1'), floatipArgs(c)) : daemons.keepalived('r1', nodeConfig(c, 'r1'), { detailedLog: false })
     const m = master
     await waitFor(() => inState(m, 'MASTER') === c.instances || m.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r1: ${c.instances} instances MASTER` })
-    backup = daemon === 'floatip' ? daemons.floatip('r2', nodeConfig(c, 'r2')) : daemons.keepalived('r2', nodeConfig(c, 'r2'), { detailedLog: false })
+    backup = daemon === 'floatip' ? daemons.floatip('r2', nodeConfig(c, 'r2'), floatipArgs(c)) : daemons.keepalived('r2', nodeConfig(c, 'r2'), { detailedLog: false })
     const b = backup
     await waitFor(() => inState(b, 'BACKUP') === c.instances || b.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r2: ${c.instances} instances BACKUP` })
     if (m.child.exitCode !== null || b.child.exitCode !== null) throw new Error(`a daemon exited: ${[...m.stderr, ...b.stderr].slice(-4).join(' | ')}`)
@@ -217,6 +250,8 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
     const cpu0 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids), monotonicUs()]
     await sleepUntil(tc1)
     const cpu1 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids), monotonicUs()]
+    // A process that died and was respawned in the window (keepalived's VRRP child) makes the CPU figure wrong: say so.
+    const respawned = [m, b].some((d, i) => processTree(d.child.pid as number).join() !== [masterPids, backupPids][i].join())
     await sleepUntil(t1)
     lag.disable()
     const lines1 = logLines(m) + logLines(b)
@@ -239,6 +274,7 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
     return {
       ...base,
       windowUs,
+      adverts: sent,
       cpuWindowUs,
       sentPerS: sentInCpuWindow / (cpuWindowUs / 1e6),
       backupAdverts: capture.backup.filter((us) => us >= t0 && us < t1).length,
@@ -253,12 +289,16 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
       statusQueries,
       reloads,
       benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
-      logLines: lines1 - lines0
+      logLines: lines1 - lines0,
+      notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []),
+        ...[m, b].flatMap((d) => d.stderr.slice(d.kind === 'keepalived' ? 0 : d.stderr.length).filter((l) => /rlimit_rttime|Respawning|died/.test(l)).slice(0, 3).map((l) => `${d.node}: ${l}`))]
     }
   } catch (err) {
+    const why = [master, backup].flatMap((d) => d === null ? [] : d.stderr.filter((l) => /rlimit_rttime|Respawning|died/.test(l)).slice(0, 2).map((l) => `${d.node}: ${l.replace(/^.*?: /, '')}`))
+    if (why.length > 0) (err as Error).message += ` (${why.join('; ')})`
     const empty = summarize([])
     const none: Side = { cpuPct: NaN, cpuUs: NaN, rssKb: NaN, pids: 0 }
-    return { ...base, windowUs: 0, cpuWindowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, error: (err as Error).message }
+    return { ...base, windowUs: 0, adverts: 0, cpuWindowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, notes: [], error: (err as Error).message }
   } finally {
     await stop(lab, backup)
     await stop(lab, master)
@@ -270,10 +310,12 @@ async function busyLoad (lab: Lab, ds: RunningDaemon[], ms: number): Promise<{ s
   const until = Date.now() + ms
   let statusQueries = 0
   let reloads = 0
+  let reloaded = !BUSY_PARTS.includes('reload')
   while (Date.now() < until) {
-    for (const d of ds) if (lab.kill(d.child, 'SIGUSR2')) statusQueries++
-    if (reloads === 0 && Date.now() > until - ms / 2) {
+    if (BUSY_PARTS.includes('status')) for (const d of ds) if (lab.kill(d.child, 'SIGUSR2')) statusQueries++
+    if (!reloaded && Date.now() > until - ms / 2) {
       for (const d of ds) if (lab.kill(d.child, 'SIGHUP')) reloads++
+      reloaded = true
     }
     await sleep(STATUS_EVERY_MS)
   }
@@ -293,6 +335,7 @@ async function main (): Promise<void> {
       for (const daemon of i % 2 === 0 ? DAEMONS : [...DAEMONS].reverse()) {
         const run = await runCase(lab, daemons, capture, c, daemon)
         runs.push(run)
+        for (const note of run.notes) console.log(`  note: ${note}`)
         console.log(`${c.id.padEnd(14)} ${daemon.padEnd(10)} ${run.error !== undefined ? `FAILED: ${run.error}` : `master ${run.master.cpuPct.toFixed(1)}% backup ${run.backup.cpuPct.toFixed(1)}% sent ${run.sentPerS.toFixed(0)}/${run.expectedPerS.toFixed(0)} per s, late p50 ${(run.lateUs.p50 / 1000).toFixed(3)} ms, |dev| p99 ${(run.deviationUs.p99 / 1000).toFixed(3)} ms; bench lag max ${run.benchLagMs.max.toFixed(1)} ms, ${run.logLines} log lines`}`)
       }
     }
@@ -316,15 +359,19 @@ function report (list: Case[], runs: Run[], seconds: number): void {
     for (const r of [fl, ka]) {
       if (r === undefined) continue
       const interval = c.advertInt >= 1 ? `${c.advertInt} s` : `${Math.round(c.advertInt * 1000)} ms`
+      const plane = `${c.load}${c.rt ? ', SCHED_FIFO' : ''}`
       if (r.error !== undefined) {
-        costRows.push([String(c.instances), interval, c.load, r.daemon, `failed: ${r.error}`, '', '', '', '', '', '', ''])
+        costRows.push([String(c.instances), interval, plane, r.daemon, `failed: ${r.error}`, '', '', '', '', '', '', ''])
         continue
       }
       const kept = `${f(r.sentPerS, 0)} / ${f(r.expectedPerS, 0)} (${f((100 * r.sentPerS) / r.expectedPerS)}%)${r.backupAdverts > 0 ? `, backup sent ${r.backupAdverts}` : ''}`
-      costRows.push([String(c.instances), interval, c.load, r.daemon, f(r.master.cpuPct), f(r.masterUsPerAdvert), kept, f(r.backup.cpuPct), f(r.backupUsPerAdvert),
+      // CPU of a process tree that changed in the window is not the daemon's: no figure.
+      const replaced = r.notes.some((n) => n.includes('replaced'))
+      const cpu = (x: number): string => replaced ? 'n/a (respawned)' : f(x)
+      costRows.push([String(c.instances), interval, plane, r.daemon, cpu(r.master.cpuPct), cpu(r.masterUsPerAdvert), kept, cpu(r.backup.cpuPct), cpu(r.backupUsPerAdvert),
         f(r.master.rssKb / 1024), f(r.backup.rssKb / 1024), r.daemon === 'floatip' ? ratio(fl?.masterUsPerAdvert, ka?.masterUsPerAdvert) : ''])
       if (c.advertInt === 0.01) {
-        cadenceRows.push([String(c.instances), c.load, r.daemon, String(Math.round(r.sentPerS * r.windowUs / 1e6)), msOf(r.lateUs.mean), msOf(r.deviationUs.p50), msOf(r.deviationUs.p99), msOf(r.deviationUs.max), String(r.missing), String(r.captureDrops)])
+        cadenceRows.push([String(c.instances), plane, r.daemon, String(r.adverts), msOf(r.lateUs.mean), msOf(r.deviationUs.p50), msOf(r.deviationUs.p99), msOf(r.deviationUs.max), String(r.missing), String(r.captureDrops)])
       }
     }
   }
@@ -334,9 +381,30 @@ function report (list: Case[], runs: Run[], seconds: number): void {
   console.log(costTable)
   console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled; busy = 10 track scripts + a status query every 50 ms + one reload (floatip: SIGHUP is not a reload yet)\n')
   console.log(cadenceTable)
+  const targets = targetLines(runs)
+  if (targets.length > 0) console.log(`\nTargets (issue 6), this run:\n${targets.map((t) => `- ${t}`).join('\n')}`)
   console.log(`\n${runs.length} runs, ${runs.filter((r) => r.error !== undefined).length} failed, ${seconds.toFixed(0)} s`)
-  const path = writeResults('cost', { seconds, cases: list, busy: { statusEveryMs: STATUS_EVERY_MS, reloads: 1, keepalivedTrackScripts: BUSY_SCRIPTS }, runs, tables: { cost: costTable, cadence: cadenceTable } })
+  const path = writeResults('cost', { seconds, targets, cases: list, busy: { parts: BUSY_PARTS, statusEveryMs: STATUS_EVERY_MS, reloads: 1, trackScripts: BUSY_SCRIPTS }, runs, tables: { cost: costTable, cadence: cadenceTable } })
   console.log(`wrote ${path}`)
+}
+
+/** The issue's targets for floatip, judged on this run. */
+function targetLines (runs: Run[]): string[] {
+  const out: string[] = []
+  const get = (id: string, d: DaemonKind): Run | undefined => runs.find((r) => r.case === id && r.daemon === d && r.error === undefined)
+  for (const id of ['255x10ms', '255x10ms-busy', '255x10ms-busy-rt']) {
+    const fl = get(id, 'floatip')
+    if (fl === undefined) continue
+    out.push(`${id}: floatip cadence |dev| p99 ${(fl.deviationUs.p99 / 1000).toFixed(3)} ms (target < 0.5), mean lateness ${(fl.lateUs.mean / 1000).toFixed(3)} ms per interval; ` +
+      `sent ${fl.sentPerS.toFixed(0)} of ${fl.expectedPerS.toFixed(0)} adverts/s${fl.backupAdverts > 0 ? `, the backup took over (${fl.backupAdverts} adverts)` : ''} (target: in full)`)
+  }
+  for (const id of ['50x10ms', '255x10ms']) {
+    const fl = get(id, 'floatip')
+    const ka = get(id, 'keepalived')
+    if (fl === undefined || ka === undefined) continue
+    out.push(`${id}: CPU per advert floatip ${fl.masterUsPerAdvert.toFixed(1)} µs, keepalived ${ka.masterUsPerAdvert.toFixed(1)} µs, ratio ${ratio(fl.masterUsPerAdvert, ka.masterUsPerAdvert)} (target <= 0.33)`)
+  }
+  return out
 }
 
 await main()
