@@ -71,7 +71,7 @@ async function run (lab: Lab, router: Router, wire: Wire, probe: Probe, daemon: 
 
 async function main (): Promise<void> {
   const args = parseArgs()
-  const reps = args.reps ?? (args.quick ? 3 : 5)
+  const reps = args.reps ?? (args.quick ? 3 : 4)
   const sizes = args.quick ? [1] : [1, 255]
   const lab = await createLab({ routers: 1, client: true, ipv6: false })
   const daemons = new LabDaemons(lab)
