@@ -215,101 +215,121 @@ function side (before: number, after: number, windowUs: number, pids: number[]):
 }
 
 async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case, daemon: DaemonKind): Promise<Run> {
-  let master: RunningDaemon | null = null
-  let backup: RunningDaemon | null = null
   const base = { case: c.id, daemon, instances: c.instances, advertInt: c.advertInt, load: c.load, expectedPerS: c.instances / c.advertInt }
+  const pair: { master: RunningDaemon | null, backup: RunningDaemon | null } = { master: null, backup: null }
   try {
     capture.clear()
-    master = daemon === 'floatip' ? daemons.floatip('r1', nodeConfig(c, 'r1'), floatipArgs(c)) : daemons.keepalived('r1', nodeConfig(c, 'r1'), { detailedLog: false })
-    const m = master
-    // At advert_int 1 both start at once (r1's 3.2 s Master_Down_Interval beats r2's 3.6 s by far
-    // more than start-up jitter); faster, r2 waits until r1 is master.
-    const waitMaster = async (): Promise<void> => {
-      await waitFor(() => inState(m, 'MASTER') === c.instances || m.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r1: ${c.instances} instances MASTER` })
-    }
-    if (c.advertInt < 1) await waitMaster()
-    const backupSpawnedUs = monotonicUs()
-    backup = daemon === 'floatip' ? daemons.floatip('r2', nodeConfig(c, 'r2'), floatipArgs(c)) : daemons.keepalived('r2', nodeConfig(c, 'r2'), { detailedLog: false })
-    const b = backup
-    if (c.advertInt >= 1) await waitMaster()
-    await waitFor(() => inState(b, 'BACKUP') === c.instances || b.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `r2: ${c.instances} instances BACKUP` })
-    if (m.child.exitCode !== null || b.child.exitCode !== null) throw new Error(`a daemon exited: ${[...m.stderr, ...b.stderr].slice(-4).join(' | ')}`)
-    // Settle: start-up bursts (GARP rounds, the backup's first watch) are not the steady state.
-    await sleep(500 + c.advertInt * 1000)
-    const masterPids = processTree(m.child.pid as number)
-    const backupPids = processTree(b.child.pid as number)
-    const dropsBefore = capture.drops()
-    // Windows: cadence from now for c.seconds (10 ms cases); CPU for c.cpuSeconds from WARM_UP_MS
-    // after the later spawn at the earliest (V8's memory reducer runs a one-off GC 8 s after a
-    // Node process starts: start-up work, not the steady state).
-    const now = monotonicUs()
-    const cadenceUs = c.advertInt === 0.01 ? c.seconds * 1e6 : 0
-    const tc0 = Math.max(now, backupSpawnedUs + WARM_UP_MS * 1000)
-    const t0 = cadenceUs > 0 ? now : tc0
-    const tc1 = tc0 + c.cpuSeconds * 1e6
-    const t1 = Math.max(t0 + cadenceUs, tc1)
-    const lines0 = logLines(m) + logLines(b)
-    const lag = monitorEventLoopDelay({ resolution: 5 })
-    lag.enable()
-    await sleepUntil(t0)
-    const load = c.load === 'busy' ? busyLoad(lab, [m, b], (t1 - t0) / 1000) : Promise.resolve({ statusQueries: 0, reloads: 0 })
-    await sleepUntil(tc0)
-    const cpu0 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids), monotonicUs()]
-    await sleepUntil(tc1)
-    const cpu1 = [cpuTimeUs(masterPids), cpuTimeUs(backupPids), monotonicUs()]
-    // A process that died and was respawned in the window (keepalived's VRRP child) makes the CPU figure wrong: say so.
-    const respawned = [m, b].some((d, i) => processTree(d.child.pid as number).join() !== [masterPids, backupPids][i].join())
-    await sleepUntil(t1)
-    lag.disable()
-    const lines1 = logLines(m) + logLines(b)
-    const { statusQueries, reloads } = await load
-    await sleep(50) // the last adverts of the window reach the receiver's handler
-    const windowUs = t1 - t0
-    const cpuWindowUs = cpu1[2] - cpu0[2]
-    const intervalUs = c.advertInt * 1_000_000
-    let sent = 0
-    let sentInCpuWindow = 0
-    const late: number[] = []
-    for (const list of capture.byVrid.values()) {
-      const inWindow = list.filter((us) => us >= t0 && us < t1)
-      sent += inWindow.length
-      sentInCpuWindow += list.filter((us) => us >= cpu0[2] && us < cpu1[2]).length
-      for (const gap of intervals(inWindow)) late.push(gap - intervalUs)
-    }
-    const masterSide = side(cpu0[0], cpu1[0], cpuWindowUs, masterPids)
-    const backupSide = side(cpu0[1], cpu1[1], cpuWindowUs, backupPids)
-    return {
-      ...base,
-      windowUs,
-      adverts: sent,
-      cpuWindowUs,
-      sentPerS: sentInCpuWindow / (cpuWindowUs / 1e6),
-      backupAdverts: capture.backup.filter((us) => us >= t0 && us < t1).length,
-      master: masterSide,
-      backup: backupSide,
-      masterUsPerAdvert: masterSide.cpuUs / Math.max(1, sentInCpuWindow),
-      backupUsPerAdvert: backupSide.cpuUs / Math.max(1, sentInCpuWindow),
-      lateUs: summarize(late),
-      deviationUs: summarize(late.map(Math.abs)),
-      missing: Math.max(0, Math.round(c.instances * (windowUs / intervalUs)) - sent),
-      captureDrops: capture.drops() - dropsBefore,
-      statusQueries,
-      reloads,
-      benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
-      logLines: lines1 - lines0,
-      notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []),
-        ...[m, b].flatMap((d) => d.stderr.slice(d.kind === 'keepalived' ? 0 : d.stderr.length).filter((l) => /rlimit_rttime|Respawning|died/.test(l)).slice(0, 3).map((l) => `${d.node}: ${l}`))]
-    }
+    const backupSpawnedUs = await startPair(daemons, c, daemon, pair)
+    return { ...base, ...await measure(lab, capture, c, pair.master as RunningDaemon, pair.backup as RunningDaemon, backupSpawnedUs) }
   } catch (err) {
-    const why = [master, backup].flatMap((d) => d === null ? [] : d.stderr.filter((l) => /rlimit_rttime|Respawning|died/.test(l)).slice(0, 2).map((l) => `${d.node}: ${l.replace(/^.*?: /, '')}`))
+    const why = [pair.master, pair.backup].flatMap((d) => d === null ? [] : trouble(d).slice(0, 2))
     if (why.length > 0) (err as Error).message += ` (${why.join('; ')})`
     const empty = summarize([])
     const none: Side = { cpuPct: NaN, cpuUs: NaN, rssKb: NaN, pids: 0 }
     return { ...base, windowUs: 0, adverts: 0, cpuWindowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, notes: [], error: (err as Error).message }
   } finally {
-    await stop(lab, backup)
-    await stop(lab, master)
+    await stop(lab, pair.backup)
+    await stop(lab, pair.master)
   }
+}
+
+/** Starts r1 (all instances MASTER) and r2 (all BACKUP); returns r2's spawn instant. */
+async function startPair (daemons: LabDaemons, c: Case, daemon: DaemonKind, pair: { master: RunningDaemon | null, backup: RunningDaemon | null }): Promise<number> {
+  const spawn = (node: 'r1' | 'r2'): RunningDaemon => daemon === 'floatip'
+    ? daemons.floatip(node, nodeConfig(c, node), floatipArgs(c))
+    : daemons.keepalived(node, nodeConfig(c, node), { detailedLog: false })
+  const all = async (d: RunningDaemon, state: 'MASTER' | 'BACKUP'): Promise<void> => {
+    await waitFor(() => inState(d, state) === c.instances || d.child.exitCode !== null, { timeoutMs: START_TIMEOUT_MS, intervalMs: 20, what: `${d.node}: ${c.instances} instances ${state}` })
+  }
+  const m = pair.master = spawn('r1')
+  // At advert_int 1 both start at once (r1's 3.2 s Master_Down_Interval beats r2's 3.6 s by far
+  // more than start-up jitter); faster, r2 waits until r1 is master.
+  if (c.advertInt < 1) await all(m, 'MASTER')
+  const backupSpawnedUs = monotonicUs()
+  const b = pair.backup = spawn('r2')
+  if (c.advertInt >= 1) await all(m, 'MASTER')
+  await all(b, 'BACKUP')
+  if (m.child.exitCode !== null || b.child.exitCode !== null) throw new Error(`a daemon exited: ${[...m.stderr, ...b.stderr].slice(-4).join(' | ')}`)
+  return backupSpawnedUs
+}
+
+type Measured = Omit<Run, 'case' | 'daemon' | 'instances' | 'advertInt' | 'load' | 'expectedPerS' | 'error'>
+
+/** The windows of one run: cadence and CPU, with the busy load if any. */
+async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b: RunningDaemon, backupSpawnedUs: number): Promise<Measured> {
+  // Settle: start-up bursts (GARP rounds, the backup's first watch) are not the steady state.
+  await sleep(500 + c.advertInt * 1000)
+  const pids = [processTree(m.child.pid as number), processTree(b.child.pid as number)]
+  const dropsBefore = capture.drops()
+  // Windows: cadence from now for c.seconds (10 ms cases); CPU for c.cpuSeconds from WARM_UP_MS
+  // after the later spawn at the earliest (V8's memory reducer runs a one-off GC 8 s after a
+  // Node process starts: start-up work, not the steady state).
+  const now = monotonicUs()
+  const cadenceUs = c.advertInt === 0.01 ? c.seconds * 1e6 : 0
+  const tc0 = Math.max(now, backupSpawnedUs + WARM_UP_MS * 1000)
+  const t0 = cadenceUs > 0 ? now : tc0
+  const t1 = Math.max(t0 + cadenceUs, tc0 + c.cpuSeconds * 1e6)
+  const lines0 = logLines(m) + logLines(b)
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
+  await sleepUntil(t0)
+  const load = c.load === 'busy' ? busyLoad(lab, [m, b], (t1 - t0) / 1000) : Promise.resolve({ statusQueries: 0, reloads: 0 })
+  await sleepUntil(tc0)
+  const cpu0 = [cpuTimeUs(pids[0]), cpuTimeUs(pids[1]), monotonicUs()]
+  await sleepUntil(tc0 + c.cpuSeconds * 1e6)
+  const cpu1 = [cpuTimeUs(pids[0]), cpuTimeUs(pids[1]), monotonicUs()]
+  // A process that died and was respawned in the window (keepalived's VRRP child) makes the CPU figure wrong: say so.
+  const respawned = [m, b].some((d, i) => processTree(d.child.pid as number).join() !== pids[i].join())
+  await sleepUntil(t1)
+  lag.disable()
+  const lines1 = logLines(m) + logLines(b)
+  const { statusQueries, reloads } = await load
+  await sleep(50) // the last adverts of the window reach the receiver's handler
+  const cpuWindowUs = cpu1[2] - cpu0[2]
+  const intervalUs = c.advertInt * 1_000_000
+  const t = tally(capture, intervalUs, [t0, t1], [cpu0[2], cpu1[2]])
+  const master = side(cpu0[0], cpu1[0], cpuWindowUs, pids[0])
+  const backup = side(cpu0[1], cpu1[1], cpuWindowUs, pids[1])
+  return {
+    windowUs: t1 - t0,
+    adverts: t.sent,
+    cpuWindowUs,
+    sentPerS: t.sentInCpuWindow / (cpuWindowUs / 1e6),
+    backupAdverts: capture.backup.filter((us) => us >= t0 && us < t1).length,
+    master,
+    backup,
+    masterUsPerAdvert: master.cpuUs / Math.max(1, t.sentInCpuWindow),
+    backupUsPerAdvert: backup.cpuUs / Math.max(1, t.sentInCpuWindow),
+    lateUs: summarize(t.late),
+    deviationUs: summarize(t.late.map(Math.abs)),
+    missing: Math.max(0, Math.round(c.instances * ((t1 - t0) / intervalUs)) - t.sent),
+    captureDrops: capture.drops() - dropsBefore,
+    statusQueries,
+    reloads,
+    benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
+    logLines: lines1 - lines0,
+    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d).slice(0, 3))]
+  }
+}
+
+/** The master's adverts in the capture window (and their interval minus advert_int) and in the CPU window. */
+function tally (capture: Capture, intervalUs: number, [t0, t1]: number[], [c0, c1]: number[]): { sent: number, sentInCpuWindow: number, late: number[] } {
+  let sent = 0
+  let sentInCpuWindow = 0
+  const late: number[] = []
+  for (const list of capture.byVrid.values()) {
+    const inWindow = list.filter((us) => us >= t0 && us < t1)
+    sent += inWindow.length
+    sentInCpuWindow += list.filter((us) => us >= c0 && us < c1).length
+    for (const gap of intervals(inWindow)) late.push(gap - intervalUs)
+  }
+  return { sent, sentInCpuWindow, late }
+}
+
+/** keepalived's lines about its VRRP process dying (killed by RLIMIT_RTTIME, respawned). */
+function trouble (d: RunningDaemon): string[] {
+  if (d.kind !== 'keepalived') return []
+  return d.stderr.filter((l) => /rlimit_rttime|Respawning|died/.test(l)).map((l) => `${d.node}: ${l.replace(/^.*?\d{4}: /, '')}`)
 }
 
 /** The control plane under load for `ms`: status queries to both daemons, one reload half-way. */
@@ -373,10 +393,10 @@ function report (list: Case[], runs: Run[], seconds: number): void {
       }
       const kept = `${f(r.sentPerS, 0)} / ${f(r.expectedPerS, 0)} (${f((100 * r.sentPerS) / r.expectedPerS)}%)${r.backupAdverts > 0 ? `, backup sent ${r.backupAdverts}` : ''}`
       // CPU of a process tree that changed in the window is not the daemon's: no figure.
-      const replaced = r.notes.some((n) => n.includes('replaced'))
+      const replaced = invalidCpu(r)
       const cpu = (x: number): string => replaced ? 'n/a (respawned)' : f(x)
       costRows.push([String(c.instances), interval, plane, r.daemon, cpu(r.master.cpuPct), cpu(r.masterUsPerAdvert), kept, cpu(r.backup.cpuPct), cpu(r.backupUsPerAdvert),
-        f(r.master.rssKb / 1024), f(r.backup.rssKb / 1024), r.daemon === 'floatip' ? ratio(fl?.masterUsPerAdvert, ka?.masterUsPerAdvert) : ''])
+        f(r.master.rssKb / 1024), f(r.backup.rssKb / 1024), r.daemon === 'floatip' && [fl, ka].every((x) => x !== undefined && !invalidCpu(x)) ? ratio(fl?.masterUsPerAdvert, ka?.masterUsPerAdvert) : ''])
       if (c.advertInt === 0.01) {
         cadenceRows.push([String(c.instances), plane, r.daemon, String(r.adverts), msOf(r.lateUs.mean), msOf(r.deviationUs.p50), msOf(r.deviationUs.p99), msOf(r.deviationUs.max), String(r.missing), String(r.captureDrops)])
       }
@@ -393,6 +413,10 @@ function report (list: Case[], runs: Run[], seconds: number): void {
   console.log(`\n${runs.length} runs, ${runs.filter((r) => r.error !== undefined).length} failed, ${seconds.toFixed(0)} s`)
   const path = writeResults('cost', { seconds, targets, cases: list, busy: { parts: BUSY_PARTS, statusEveryMs: STATUS_EVERY_MS, reloads: 1, trackScripts: BUSY_SCRIPTS }, runs, tables: { cost: costTable, cadence: cadenceTable } })
   console.log(`wrote ${path}`)
+}
+
+function invalidCpu (r: Run): boolean {
+  return r.notes.some((n) => n.includes('replaced'))
 }
 
 /** The issue's targets for floatip, judged on this run. */
