@@ -403,10 +403,10 @@ function report (list: Case[], runs: Run[], seconds: number): void {
     }
   }
   const costTable = markdownTable(['instances', 'advert_int', 'control plane', 'daemon', 'master CPU %', 'master µs/advert', 'adverts/s sent / expected', 'backup CPU %', 'backup µs/advert', 'master RSS MB', 'backup RSS MB', 'µs/advert fl/ka'], costRows)
-  const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', '|dev| p50', '|dev| p99', '|dev| max', 'missing', 'capture drops'], cadenceRows)
+  const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', 'dev p50', 'dev p99', 'dev max', 'missing', 'capture drops'], cadenceRows)
   console.log('\nCost: CPU as % of one core (all threads and child processes) over 3 s from 9.5 s after the daemons\' start, RSS; adverts counted on the wire\n')
   console.log(costTable)
-  console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled; busy = 10 track scripts + a status query every 50 ms + one reload (floatip: SIGHUP is not a reload yet)\n')
+  console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled (dev = |interval - 10 ms|); busy = 10 track scripts + a status query every 50 ms + one reload (floatip: SIGHUP is not a reload yet)\n')
   console.log(cadenceTable)
   const targets = targetLines(runs)
   if (targets.length > 0) console.log(`\nTargets (issue 6), this run:\n${targets.map((t) => `- ${t}`).join('\n')}`)
