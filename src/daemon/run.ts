@@ -76,7 +76,7 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   let started: Awaited<ReturnType<typeof EngineThread.start>>
   try {
     started = await EngineThread.start(
-      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: options.realtimePriority ?? 0, tracking: Object.fromEntries(tracker.snapshot()) },
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: Object.fromEntries(tracker.snapshot()) },
       {
         onTransition: (transition) => notifier.transition(transition),
         onUnexpectedExit: (error, code) => {
@@ -122,4 +122,10 @@ function signalPromise (signals: NodeJS.Signals[]): { signal: Promise<NodeJS.Sig
   const signal = new Promise<NodeJS.Signals>((resolve) => { handler = resolve })
   for (const s of signals) process.on(s, handler)
   return { signal, dispose: () => { for (const s of signals) process.off(s, handler) } }
+}
+
+/** `--rt-priority` wins; otherwise keepalived's global_defs `vrrp_rt_priority` (SCHED_FIFO). */
+function realtimePriorityOf (options: RunOptions, model: KeepalivedConfig): number {
+  if (options.realtimePriority !== undefined && options.realtimePriority > 0) return options.realtimePriority
+  return model.globalDefs.vrrpRtPriority ?? 0
 }
