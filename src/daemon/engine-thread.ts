@@ -7,7 +7,7 @@ import type { EngineStatus } from '../engine/engine.js'
 import type { Transition } from '../engine/instance-runtime.js'
 import type { EngineWorkerData, FromEngine, ToEngine } from '../engine/worker-protocol.js'
 import { EngineStartError } from '../engine/errors.js'
-import type { TrackingSink } from './track-scripts.js'
+import type { TrackingSink } from './tracker.js'
 
 const WORKER_URL = new URL('../engine/worker.js', import.meta.url)
 

@@ -12,7 +12,9 @@ import type { KeepalivedConfig } from '../config/model.js'
 import { EngineThread } from './engine-thread.js'
 import { removeAllVips } from './vip-cleanup.js'
 import { ScriptRunner } from './script-runner.js'
-import { TrackScripts, planTracking } from './track-scripts.js'
+import { TrackScripts } from './track-scripts.js'
+import { planTracking } from './tracking-plan.js'
+import { Tracker } from './tracker.js'
 import { Notifier, NOTIFY_TIMEOUT_MS, planNotify } from './notify.js'
 
 /** On SIGTERM, how long queued notify scripts (notify_stop) may still run before floatip exits. */
@@ -58,16 +60,17 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   for (const { message, ...fields } of [...tracking.warnings, ...notifyPlan.warnings]) log.warn(fields, message)
   const g = model.globalDefs
   if (g.notifyFifo != null || g.vrrpNotifyFifo != null) log.warn('notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts')
-  const tracker = new TrackScripts(tracking, runner, log.child({ component: 'track' }))
+  const tracker = new Tracker(tracking)
+  const scripts = new TrackScripts(tracking.scripts, runner, log.child({ component: 'track' }), tracker.report)
   const notifier = new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }))
   // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
   // meanwhile stops here (nothing else has started).
   const early = signalPromise(['SIGTERM', 'SIGINT'])
-  const interrupted = await Promise.race([tracker.firstRound().then(() => null), early.signal])
+  const interrupted = await Promise.race([scripts.firstRound().then(() => null), early.signal])
   early.dispose()
   if (interrupted !== null) {
     log.info({ signal: interrupted }, 'shutting down')
-    tracker.stop()
+    scripts.stop()
     runner.close()
     return 0
   }
@@ -81,7 +84,7 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
         onTransition: (transition) => notifier.transition(transition),
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
-          tracker.stop()
+          scripts.stop()
           runner.close()
           removeAllVips(plans, netns, log)
           crashed(1)
@@ -94,12 +97,13 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
     return 1
   }
   const { thread, status } = started
-  tracker.start(thread)
+  tracker.attach(thread)
+  scripts.start()
   log.info({ instances: status.instances.map((i) => ({ name: i.name, interface: i.interface, vrid: i.vrid, state: i.state, primaryAddress: i.primaryAddress })) }, 'running')
   const stop = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down')
-      tracker.stop()
+      scripts.stop()
       void thread.shutdown().then(async (final) => {
         if (final === null) removeAllVips(plans, netns, log)
         else log.info({ status: final }, 'stopped')

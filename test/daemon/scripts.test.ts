@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '../../src/io/logger.js'
 import { ScriptRunner, findExecutable, splitCommand } from '../../src/daemon/script-runner.js'
-import { ScriptCheck, evaluateInstance, planTracking, type CheckStatus, type InstanceTrackingPlan } from '../../src/daemon/track-scripts.js'
+import { ScriptCheck } from '../../src/daemon/track-scripts.js'
+import { evaluateInstance, planTracking, type CheckStatus, type InstanceTrackingPlan } from '../../src/daemon/tracking-plan.js'
 import { Notifier, commandsFor, planNotify } from '../../src/daemon/notify.js'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
@@ -86,14 +87,14 @@ t.test('KEEPALIVED weights: positive while up, negative while down, 0 = FAULT, r
     instance: 'VI_1',
     basePriority: 100,
     refs: [
-      { script: 'plus', weight: 20, reverse: false },
-      { script: 'minus', weight: -30, reverse: false },
-      { script: 'zero', weight: 0, reverse: false },
-      { script: 'zeroRev', weight: 0, reverse: true },
-      { script: 'plusRev', weight: 5, reverse: true }
+      { kind: 'script', name: 'plus', weight: 20, reverse: false },
+      { kind: 'script', name: 'minus', weight: -30, reverse: false },
+      { kind: 'script', name: 'zero', weight: 0, reverse: false },
+      { kind: 'script', name: 'zeroRev', weight: 0, reverse: true },
+      { kind: 'script', name: 'plusRev', weight: 5, reverse: true }
     ]
   }
-  const of = (s: Record<string, CheckStatus>) => evaluateInstance(plan, (n) => s[n] ?? 'init')
+  const of = (s: Record<string, CheckStatus>) => evaluateInstance(plan, (r) => s[r.name] ?? 'init')
   t.same(of({}), { priority: 100, faults: [] }, 'scripts that have not reported change nothing')
   t.same(of({ plus: 'up', minus: 'up', zero: 'up', zeroRev: 'down', plusRev: 'down' }), { priority: 120, faults: [] })
   t.same(of({ plus: 'down', minus: 'down', zero: 'up', zeroRev: 'down', plusRev: 'up' }), { priority: 65, faults: [] })
@@ -130,9 +131,9 @@ vrrp_instance VI_1 {
   t.same(p.scripts.map((s) => s.name), ['chk', 'rev'], 'only referenced, runnable scripts run')
   t.match(p.scripts[0], { argv: ['/usr/bin/test', '-e', '/x'], intervalUs: 500_000, timeoutUs: 500_000, fall: 2, rise: 1 }, 'timeout defaults to the interval')
   t.same(p.instances[0].refs, [
-    { script: 'chk', weight: -60, reverse: false },
-    { script: 'chk', weight: 0, reverse: false },
-    { script: 'rev', weight: 10, reverse: true }
+    { kind: 'script', name: 'chk', weight: -60, reverse: false },
+    { kind: 'script', name: 'chk', weight: 0, reverse: false },
+    { kind: 'script', name: 'rev', weight: 10, reverse: true }
   ])
   t.equal(p.instances[0].basePriority, 150)
   t.match(p.warnings.map((w) => w.message).join('\n'), /gone.*disabled[^]*missing: no vrrp_script/)

@@ -58,7 +58,8 @@ export const trackFileKeywords = {
 export const trackProcessKeywords = {
   process: custom<string[] | undefined>({ minArgs: 1, expected: 'PROCESS_NAME [ARGS...]', initial: () => undefined, parse: (s) => s.args.map((a) => a.text) }),
   param_match: oneOf(['initial', 'partial'] as const),
-  weight: named('weight', weight(-254, 254)),
+  // KEEPALIVED: "default weight (default is 1)".
+  weight: named('weight', { ...weight(-254, 254), initial: () => ({ weight: 1, reverse: false }) }),
   quorum: int(1, 65535, 1),
   quorum_max: int(1, 65535),
   fork_delay: named('forkDelayUs', timerUs(86400)),

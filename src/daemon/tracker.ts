@@ -1,0 +1,71 @@
+// Holds the current value of every tracked object (vrrp_script, track_file, vrrp_track_process)
+// and turns changes into per-instance effective priorities and FAULT reasons for a TrackingSink
+// (the engine thread). Sources (track-scripts.ts, track-files.ts, track-processes.ts) only
+// report values; this class owns the arithmetic. Must not touch VRRP state itself: the engine's
+// cores decide what a priority or a fault means.
+import {
+  evaluateInstance,
+  type InstanceTracking,
+  type TrackedKind,
+  type TrackedValue,
+  type TrackingPlan,
+  type TrackRefPlan
+} from './tracking-plan.js'
+
+export interface TrackingSink {
+  priority: (instance: string, priority: number) => void
+  fault: (instance: string, reason: string) => void
+  faultCleared: (instance: string, reason: string) => void
+}
+
+/** Where a source reports its objects' values. */
+export type ReportValue = (kind: TrackedKind, name: string, value: TrackedValue) => void
+
+export class Tracker {
+  readonly #plan: TrackingPlan
+  readonly #values = new Map<string, TrackedValue>()
+  readonly #current = new Map<string, InstanceTracking>()
+  #sink: TrackingSink | null = null
+
+  constructor (plan: TrackingPlan) {
+    this.#plan = plan
+    for (const i of plan.instances) this.#current.set(i.instance, this.#evaluate(i.instance))
+  }
+
+  /** Priority and faults of every tracking instance now (for the engine's start). */
+  snapshot (): Map<string, InstanceTracking> {
+    return new Map([...this.#current].map(([k, v]) => [k, { priority: v.priority, faults: [...v.faults] }]))
+  }
+
+  /** From now on, changes go to `sink` (before this, they only change the snapshot). */
+  attach (sink: TrackingSink): void {
+    this.#sink = sink
+  }
+
+  readonly report: ReportValue = (kind, name, value) => {
+    const key = `${kind}:${name}`
+    if (this.#values.get(key) === value) return
+    this.#values.set(key, value)
+    for (const inst of this.#plan.instances) {
+      if (inst.refs.some((r) => r.kind === kind && r.name === name)) this.#update(inst.instance)
+    }
+  }
+
+  #update (instance: string): void {
+    const before = this.#current.get(instance) as InstanceTracking
+    const after = this.#evaluate(instance)
+    this.#current.set(instance, after)
+    const sink = this.#sink
+    if (sink === null) return
+    // Faults first: an instance about to lose mastership must not advertise a better priority.
+    for (const reason of after.faults) if (!before.faults.includes(reason)) sink.fault(instance, reason)
+    if (after.priority !== before.priority) sink.priority(instance, after.priority)
+    for (const reason of before.faults) if (!after.faults.includes(reason)) sink.faultCleared(instance, reason)
+  }
+
+  #evaluate (instance: string): InstanceTracking {
+    const plan = this.#plan.instances.find((i) => i.instance === instance)
+    if (plan === undefined) return { priority: 0, faults: [] }
+    return evaluateInstance(plan, (ref: TrackRefPlan) => this.#values.get(`${ref.kind}:${ref.name}`) ?? 'init')
+  }
+}
