@@ -4,7 +4,7 @@
 // up.
 import { Worker } from 'node:worker_threads'
 import type { EngineStatus } from '../engine/engine.js'
-import type { Transition } from '../engine/instance-runtime.js'
+import type { EngineEvent } from '../engine/events.js'
 import type { EngineWorkerData, FromEngine, ToEngine } from '../engine/worker-protocol.js'
 import { EngineStartError } from '../engine/errors.js'
 import type { TrackingSink } from './tracker.js'
@@ -12,7 +12,8 @@ import type { TrackingSink } from './tracker.js'
 const WORKER_URL = new URL('../engine/worker.js', import.meta.url)
 
 export interface EngineThreadEvents {
-  onTransition: (transition: Transition) => void
+  /** Transitions and other events, in the order the engine produced them. */
+  onEvent: (event: EngineEvent) => void
   /** The thread ended without being asked to (a crash). */
   onUnexpectedExit: (error: Error | null, code: number) => void
 }
@@ -44,8 +45,8 @@ export class EngineThread implements TrackingSink {
           case 'start-failed':
             reject(new EngineStartError(message.message))
             break
-          case 'transition':
-            events.onTransition(message.transition)
+          case 'event':
+            events.onEvent(message.event)
             break
           case 'status':
             thread.#pendingStatus.get(message.requestId)?.(message.status)

@@ -5,7 +5,8 @@
 // NOTIFY_TIMEOUT_MS. Must not delay the engine: transitions arrive after the fact, from the
 // engine thread, and only scripts wait.
 import type { VrrpInstance, ScriptRef } from '../config/model.js'
-import type { Transition } from '../engine/instance-runtime.js'
+import type { EngineEvent, Transition } from '../engine/events.js'
+import type { EngineEventObserver } from './event-observer.js'
 import type { Logger } from '../io/logger.js'
 import { describeResult, findExecutable, splitCommand, type ScriptRunner } from './script-runner.js'
 
@@ -68,7 +69,7 @@ export function commandsFor (plan: NotifyPlan, t: Transition): Array<{ keyword: 
   return out
 }
 
-export class Notifier {
+export class Notifier implements EngineEventObserver {
   readonly #plans: Map<string, NotifyPlan>
   readonly #runner: ScriptRunner
   readonly #log: Logger
@@ -86,6 +87,10 @@ export class Notifier {
 
   /** Scripts queued or running. */
   get pending (): number { return this.#pending }
+
+  handle (event: EngineEvent): void {
+    if (event.type === 'transition') this.transition(event.transition)
+  }
 
   /** Queues the transition's scripts behind the instance's earlier ones. */
   transition (t: Transition): void {

@@ -15,7 +15,8 @@ import { ScriptRunner } from './script-runner.js'
 import { TrackScripts } from './track-scripts.js'
 import { planTracking } from './tracking-plan.js'
 import { Tracker } from './tracker.js'
-import { Notifier, NOTIFY_TIMEOUT_MS, planNotify } from './notify.js'
+import { NOTIFY_TIMEOUT_MS } from './notify.js'
+import { createObservers, drainObservers } from './observers.js'
 
 /** On SIGTERM, how long queued notify scripts (notify_stop) may still run before floatip exits. */
 export const SHUTDOWN_NOTIFY_WAIT_MS = NOTIFY_TIMEOUT_MS + 1000
@@ -56,13 +57,11 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   const netns = options.namespace
   const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
   const tracking = planTracking(model, plans)
-  const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name))
-  for (const { message, ...fields } of [...tracking.warnings, ...notifyPlan.warnings]) log.warn(fields, message)
-  const g = model.globalDefs
-  if (g.notifyFifo != null || g.vrrpNotifyFifo != null) log.warn('notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts')
+  const observers = createObservers(model, plans, runner, log)
+  for (const { message, ...fields } of [...tracking.warnings, ...observers.warnings]) log.warn(fields, message)
+  const closeObservers = (): void => { for (const o of observers.list) o.close?.() }
   const tracker = new Tracker(tracking)
   const scripts = new TrackScripts(tracking.scripts, runner, log.child({ component: 'track' }), tracker.report)
-  const notifier = new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }))
   // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
   // meanwhile stops here (nothing else has started).
   const early = signalPromise(['SIGTERM', 'SIGINT'])
@@ -71,6 +70,7 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   if (interrupted !== null) {
     log.info({ signal: interrupted }, 'shutting down')
     scripts.stop()
+    closeObservers()
     runner.close()
     return 0
   }
@@ -81,10 +81,11 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
     started = await EngineThread.start(
       { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: Object.fromEntries(tracker.snapshot()) },
       {
-        onTransition: (transition) => notifier.transition(transition),
+        onEvent: (event) => { for (const o of observers.list) o.handle(event) },
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
           scripts.stop()
+          closeObservers()
           runner.close()
           removeAllVips(plans, netns, log)
           crashed(1)
@@ -93,6 +94,7 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   } catch (err) {
     const e = err as Error & { code?: string }
     log.error({ code: e.code, err: e.message }, 'could not start')
+    closeObservers()
     runner.close()
     return 1
   }
@@ -108,7 +110,8 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
         if (final === null) removeAllVips(plans, netns, log)
         else log.info({ status: final }, 'stopped')
         // The engine's last transitions (to INIT: notify_stop) are queued by now.
-        if (!await notifier.drain(SHUTDOWN_NOTIFY_WAIT_MS)) log.warn({ pending: notifier.pending }, 'notify scripts still running at exit; killed')
+        if (!await drainObservers(observers.list, SHUTDOWN_NOTIFY_WAIT_MS)) log.warn('notifications still pending at exit; scripts killed')
+        closeObservers()
         runner.close()
         resolve(0)
       })

@@ -10,7 +10,8 @@ import { Announcer } from '../io/announcer.js'
 import type { Logger } from '../io/logger.js'
 import { canonicalIp, isIpv6LinkLocal, parseIpOrThrow } from '../protocol/ip-address.js'
 import type { InstancePlan } from './instance-plan.js'
-import { InstanceRuntime, type InstanceStatus, type Transition } from './instance-runtime.js'
+import { InstanceRuntime, type InstanceStatus } from './instance-runtime.js'
+import type { EngineEvent } from './events.js'
 import { VrrpChannel } from './vrrp-channel.js'
 import { EngineStartError } from './errors.js'
 import type { InitialTracking } from './worker-protocol.js'
@@ -19,7 +20,7 @@ export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
   netns?: string
   log: Logger
-  onTransition?: (transition: Transition) => void
+  onEvent?: (event: EngineEvent) => void
   /** SCHED_FIFO priority of the native thread (keepalived vrrp_rt_priority); 0 = normal. */
   realtimePriority?: number
   /** Per instance name: priority and faults from the daemon's first script run, set before start. */
@@ -168,7 +169,7 @@ export class Engine {
         primaryAddress: p.primary,
         log: this.#log.child({ instance: p.plan.name }),
         now: monotonicUs,
-        onTransition: (t) => this.#options.onTransition?.(t)
+        onEvent: (e) => this.#options.onEvent?.(e)
       })
       this.#started.push({ runtime, ifindex: p.ifindex, channel, announcer })
       if (!links.get(p.plan.interface)?.running) runtime.fault(interfaceDown(p.plan.interface))

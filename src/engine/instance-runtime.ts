@@ -15,15 +15,9 @@ import type { InstancePlan } from './instance-plan.js'
 import { AdvertEncoder } from './advert-encoder.js'
 import { SteadyDriver, type AcceptedAdvert } from './steady-driver.js'
 import { GarpSchedule } from './garp-schedule.js'
+import type { EngineEvent } from './events.js'
 
-export interface Transition {
-  instance: string
-  from: VrrpState
-  to: VrrpState
-  reason: string
-  priority: number
-  atUs: number
-}
+export type { Transition } from './events.js'
 
 export interface InstanceCounters {
   advertsReceived: number
@@ -59,7 +53,7 @@ export interface RuntimeDeps {
   primaryAddress: string
   log: Logger
   now: () => number
-  onTransition: (transition: Transition) => void
+  onEvent: (event: EngineEvent) => void
 }
 
 export class InstanceRuntime {
@@ -231,9 +225,13 @@ export class InstanceRuntime {
           break
         case 'send-garp':
           this.#garp.start(effect.trigger, nowUs)
+          // The core asks for garp_lower_prio_* exactly when a master received a lower priority
+          // advert (RFC 9568 §6.4.3): keepalived's MASTER_RX_LOWER_PRI.
+          if (effect.trigger === 'lower-priority-advert') this.#masterRxLowerPri(nowUs)
           break
         case 'priority-changed':
           this.#log.info({ from: effect.from, to: effect.to }, 'priority changed')
+          this.#deps.onEvent({ type: 'priority-changed', instance: this.plan.name, from: effect.from, to: effect.to, state: this.core.state, atUs: nowUs })
           break
         case 'state-changed':
           this.#transition(effect.from, effect.to, effect.reason, nowUs)
@@ -259,7 +257,12 @@ export class InstanceRuntime {
     const priority = this.core.snapshot().effectivePriority
     const master = this.core.snapshot().masterAddress
     this.#log.info({ from, to, reason, priority, master, atUs }, 'state changed')
-    this.#deps.onTransition({ instance: this.plan.name, from, to, reason, priority, atUs })
+    this.#deps.onEvent({ type: 'transition', transition: { instance: this.plan.name, from, to, reason, priority, atUs } })
+  }
+
+  #masterRxLowerPri (nowUs: number): void {
+    const last = this.#lastAccepted
+    this.#deps.onEvent({ type: 'master-rx-lower-pri', instance: this.plan.name, priority: this.core.snapshot().effectivePriority, advertPriority: last?.priority ?? 0, source: last?.source ?? '', atUs: nowUs })
   }
 
   #discard (reason: DiscardReason | 'unknown-unicast-source', source: string): void {

@@ -1,6 +1,6 @@
 // Messages between the daemon (main thread) and the engine's worker thread. Types only.
 import type { InstancePlan } from './instance-plan.js'
-import type { Transition } from './instance-runtime.js'
+import type { EngineEvent } from './events.js'
 import type { EngineStatus } from './engine.js'
 
 export interface EngineWorkerData {
@@ -31,6 +31,6 @@ export type ToEngine =
 export type FromEngine =
   | { type: 'ready', status: EngineStatus }
   | { type: 'start-failed', code: string, message: string }
-  | { type: 'transition', transition: Transition }
+  | { type: 'event', event: EngineEvent }
   | { type: 'status', requestId: number, status: EngineStatus }
   | { type: 'stopped', status: EngineStatus }

@@ -18,7 +18,7 @@ const engine = new Engine(data.plans, {
   log,
   realtimePriority: data.realtimePriority,
   tracking: data.tracking,
-  onTransition: (transition) => post({ type: 'transition', transition })
+  onEvent: (event) => post({ type: 'event', event })
 })
 
 try {

@@ -1,0 +1,30 @@
+// Builds the daemon's observers of engine events from the config: notify scripts (notify.ts),
+// and whatever else acts on transitions. One place to add an observer; run.ts only fans events
+// out, drains them at shutdown and closes them.
+import type { KeepalivedConfig } from '../config/model.js'
+import type { InstancePlan } from '../engine/instance-plan.js'
+import type { Logger } from '../io/logger.js'
+import type { EngineEventObserver } from './event-observer.js'
+import { Notifier, planNotify } from './notify.js'
+import type { ScriptRunner } from './script-runner.js'
+
+export interface Observers {
+  list: EngineEventObserver[]
+  /** Start-up warnings (disabled scripts, unsupported options), as keepalived reports them. */
+  warnings: Array<{ instance?: string, message: string }>
+}
+
+export function createObservers (model: KeepalivedConfig, plans: readonly InstancePlan[], runner: ScriptRunner, log: Logger): Observers {
+  const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name))
+  const warnings: Observers['warnings'] = [...notifyPlan.warnings]
+  const g = model.globalDefs
+  if (g.notifyFifo != null || g.vrrpNotifyFifo != null) warnings.push({ message: 'notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts' })
+  const list: EngineEventObserver[] = [new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }))]
+  return { list, warnings }
+}
+
+/** Resolves true once every observer's queued work has ended (false after timeoutMs). */
+export async function drainObservers (observers: readonly EngineEventObserver[], timeoutMs: number): Promise<boolean> {
+  const results = await Promise.all(observers.map(async (o) => o.drain === undefined ? true : await o.drain(timeoutMs)))
+  return results.every(Boolean)
+}
