@@ -19,6 +19,17 @@ export interface RunOptions {
   timeoutMs: number
   /** Log fields identifying the script (e.g. { script: 'chk_haproxy' }). */
   label: Record<string, unknown>
+  /** Extra environment variables for this run, merged over the daemon's own environment. */
+  env?: Record<string, string>
+  /**
+   * Run the script as this user (keepalived's script_user / `user` / notify `USER [GROUP]`).
+   * The switch is made by util-linux `setpriv` (like `nsenter` for --namespace) as the last step
+   * before the script is executed, so a netns is entered with the daemon's privileges first.
+   * Supplementary groups become `groups` when given (script-user.ts resolves the user's groups
+   * from /etc/group, as initgroups(3) would); otherwise they are cleared, so the script never
+   * keeps the daemon's (root's) groups. Absent: the script runs as the daemon's user.
+   */
+  user?: { uid: number, gid: number, groups?: readonly number[] }
 }
 
 export interface ScriptRunnerOptions {
@@ -86,7 +97,8 @@ export class ScriptRunner {
     const elapsed = (): number => Date.now() - startedMs
     // The same namespace names as native/netns.cc: a name is looked up in /run/netns, a path is used as is.
     const nsPath = this.#netns === undefined ? undefined : this.#netns.startsWith('/') ? this.#netns : `/run/netns/${this.#netns}`
-    const full = nsPath === undefined ? argv : ['nsenter', `--net=${nsPath}`, '--', ...argv]
+    const asUser = options.user === undefined ? argv : [...setprivArgs(options.user), ...argv]
+    const full = nsPath === undefined ? asUser : ['nsenter', `--net=${nsPath}`, '--', ...asUser]
     let finished = false
     let timedOut = false
     let termTimer: NodeJS.Timeout | undefined
@@ -99,7 +111,8 @@ export class ScriptRunner {
       done(result)
     }
     // detached: setsid(), so the script leads its own process group (keepalived: setpgid(0, 0)).
-    const child = spawn(full[0], full.slice(1), { detached: true, stdio: 'ignore' })
+    const env = options.env === undefined ? undefined : { ...process.env, ...options.env }
+    const child = spawn(full[0], full.slice(1), { detached: true, stdio: 'ignore', env })
     const pid = child.pid
     child.once('error', (err: Error & { code?: string }) => {
       if (pid !== undefined) this.#running.delete(pid)
@@ -127,6 +140,12 @@ export class ScriptRunner {
       finish({ outcome: 'exit', code: code ?? 0, ok: code === 0, durationMs })
     })
   }
+}
+
+/** The `setpriv` prefix that switches to `user` and then executes the rest of the argv. */
+export function setprivArgs (user: { uid: number, gid: number, groups?: readonly number[] }): string[] {
+  const groups = user.groups === undefined || user.groups.length === 0 ? '--clear-groups' : `--groups=${user.groups.join(',')}`
+  return ['setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, groups, '--']
 }
 
 function killGroup (pgid: number, signal: NodeJS.Signals): void {
