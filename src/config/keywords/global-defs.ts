@@ -2,7 +2,7 @@
 // plus the keywords the 2.2.7 binary registers). Process, SNMP, D-Bus and LVS settings are parsed
 // and typed even though floatip does not act on all of them (see docs/compatibility.md).
 import { alias, deprecated, named, type KeywordSpec } from './spec.js'
-import { bool, custom, flag, int, ip, nameList, positiveTimerUs, str, timerUs, words } from './helpers.js'
+import { bool, custom, flag, int, ip, nameList, optionalFlag, positiveTimerUs, str, timerUs, words } from './helpers.js'
 import { parsePort } from '../values.js'
 import { invalid } from './spec.js'
 
@@ -51,9 +51,10 @@ export const globalDefsKeywords = {
   smtp_server: smtpServer,
   smtp_helo_name: str(),
   smtp_connect_timeout: named('smtpConnectTimeoutS', int(1, 2 ** 31 - 1, 30)),
-  smtp_alert: flag(),
-  smtp_alert_vrrp: flag(),
-  smtp_alert_checker: flag(),
+  // KEEPALIVED: unset unless written (see optionalFlag); instances inherit them.
+  smtp_alert: optionalFlag(),
+  smtp_alert_vrrp: optionalFlag(),
+  smtp_alert_checker: optionalFlag(),
   checker_log_all_failures: flag(),
   no_email_faults: flag(),
   no_checker_emails: flag(),

@@ -20,6 +20,15 @@ export function flag (initial = false): KeywordSpec<boolean> {
   }
 }
 
+/**
+ * A flag whose absence matters: undefined unless written. KEEPALIVED: smtp_alert is -1 (unset) until
+ * the config sets it, so an instance without it inherits global_defs smtp_alert_vrrp / smtp_alert.
+ */
+export function optionalFlag (): KeywordSpec<boolean | undefined> {
+  const { parse, ...rest } = flag()
+  return { ...rest, initial: () => undefined, parse: (stmt, ctx) => parse(stmt, ctx, false) }
+}
+
 /** `<BOOL>` with a required value. */
 export function bool (initial: boolean): KeywordSpec<boolean> {
   return { ...flag(initial), minArgs: 1, expected: 'on|off|true|false|yes|no' }

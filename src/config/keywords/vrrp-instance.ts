@@ -3,7 +3,7 @@
 // inherit a global_defs value are left undefined here and filled by resolve-defaults.ts.
 import { alias, deprecated, invalid, named, locOf, type KeywordSpec } from './spec.js'
 import { block } from './apply.js'
-import { bool, custom, flag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
+import { bool, custom, flag, optionalFlag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
 import { addressList, routeList, trackList, unicastPeers } from './vrrp-items.js'
 import { parseDecimal } from '../values.js'
 
@@ -123,7 +123,7 @@ export const vrrpInstanceKeywords = {
   notify: script(),
   notify_master_rx_lower_pri: script(),
   notify_priority_changes: bool(false),
-  smtp_alert: flag(),
+  smtp_alert: optionalFlag(),
   kernel_rx_buf_size: int(0, 2 ** 31 - 1),
   // KEEPALIVED 2.2.7 warns that this is deprecated in favour of global_defs lvs_sync_daemon.
   lvs_sync_daemon_interface: deprecated('lvs_sync_daemon in global_defs', str()),
