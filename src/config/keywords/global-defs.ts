@@ -2,7 +2,7 @@
 // plus the keywords the 2.2.7 binary registers). Process, SNMP, D-Bus and LVS settings are parsed
 // and typed even though floatip does not act on all of them (see docs/compatibility.md).
 import { alias, deprecated, named, type KeywordSpec } from './spec.js'
-import { bool, custom, flag, int, ip, nameList, optionalFlag, positiveTimerUs, str, timerUs, words } from './helpers.js'
+import { custom, flag, int, ip, nameList, optionalFlag, positiveTimerUs, str, timerUs, words } from './helpers.js'
 import { parsePort } from '../values.js'
 import { invalid } from './spec.js'
 
@@ -84,7 +84,7 @@ export const globalDefsKeywords = {
   vrrp_check_unicast_src: flag(),
   vrrp_skip_check_adv_addr: flag(),
   vrrp_strict: flag(),
-  vrrp_notify_priority_changes: bool(false),
+  vrrp_notify_priority_changes: flag(),
   vrrp_startup_delay: named('vrrpStartupDelayUs', timerUs(1000, 0)),
   log_unknown_vrids: flag(),
   vmac_prefix: str(),

@@ -3,7 +3,7 @@
 // inherit a global_defs value are left undefined here and filled by resolve-defaults.ts.
 import { alias, deprecated, invalid, named, locOf, type KeywordSpec } from './spec.js'
 import { block } from './apply.js'
-import { bool, custom, flag, optionalFlag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
+import { custom, flag, optionalFlag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
 import { addressList, routeList, trackList, unicastPeers } from './vrrp-items.js'
 import { parseDecimal } from '../values.js'
 
@@ -122,7 +122,7 @@ export const vrrpInstanceKeywords = {
   notify_deleted: custom<{ command: string | undefined, user: string | undefined, group: string | undefined } | undefined>({ maxArgs: 3, initial: () => undefined, parse: (s) => ({ command: s.args[0]?.text, user: s.args[1]?.text, group: s.args[2]?.text }) }),
   notify: script(),
   notify_master_rx_lower_pri: script(),
-  notify_priority_changes: bool(false),
+  notify_priority_changes: optionalFlag(),
   smtp_alert: optionalFlag(),
   kernel_rx_buf_size: int(0, 2 ** 31 - 1),
   // KEEPALIVED 2.2.7 warns that this is deprecated in favour of global_defs lvs_sync_daemon.

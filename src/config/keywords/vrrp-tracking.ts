@@ -1,7 +1,7 @@
 // Keyword tables of the VRRP helpers: vrrp_script, track_file (vrrp_track_file), vrrp_track_process,
 // vrrp_sync_group and garp_group (keepalived 2.2.7). Defaults as documented in man keepalived.conf.
 import { deprecated, invalid, named, type KeywordSpec } from './spec.js'
-import { bool, custom, flag, optionalFlag, int, nameList, oneOf, script, str, text, timerUs } from './helpers.js'
+import { custom, flag, optionalFlag, int, nameList, oneOf, script, str, text, timerUs } from './helpers.js'
 import { trackList } from './vrrp-items.js'
 import { parseInteger } from '../values.js'
 
@@ -80,7 +80,7 @@ export const syncGroupKeywords = {
   notify_fault: script(),
   notify_stop: script(),
   notify: script(),
-  notify_priority_changes: bool(false),
+  notify_priority_changes: optionalFlag(),
   smtp_alert: optionalFlag(),
   // KEEPALIVED 2.2.7 warns that this is deprecated in favour of tracking on the sync group.
   global_tracking: deprecated('track_interface/track_script/track_file on the sync group', flag()),
