@@ -16,6 +16,7 @@ export type ScriptResult =
   | { outcome: 'error', code: string, message: string, ok: false, durationMs: number }
 
 export interface RunOptions {
+  /** Kill the script (its process group) after this long; Infinity: never (the notify FIFO script). */
   timeoutMs: number
   /** Log fields identifying the script (e.g. { script: 'chk_haproxy' }). */
   label: Record<string, unknown>
@@ -30,6 +31,8 @@ export interface RunOptions {
    * keeps the daemon's (root's) groups. Absent: the script runs as the daemon's user.
    */
   user?: { uid: number, gid: number, groups?: readonly number[] }
+  /** Ends the run early: SIGTERM to its process group, SIGKILL after the grace period. */
+  signal?: AbortSignal
 }
 
 export interface ScriptRunnerOptions {
@@ -95,19 +98,23 @@ export class ScriptRunner {
   #spawn (argv: readonly string[], options: RunOptions, done: (result: ScriptResult) => void): void {
     const startedMs = Date.now()
     const elapsed = (): number => Date.now() - startedMs
+    if (options.signal?.aborted === true) return done({ outcome: 'error', code: 'ABORT_ERR', message: 'aborted before it started', ok: false, durationMs: 0 })
     // The same namespace names as native/netns.cc: a name is looked up in /run/netns, a path is used as is.
     const nsPath = this.#netns === undefined ? undefined : this.#netns.startsWith('/') ? this.#netns : `/run/netns/${this.#netns}`
     const asUser = options.user === undefined ? argv : [...setprivArgs(options.user), ...argv]
     const full = nsPath === undefined ? asUser : ['nsenter', `--net=${nsPath}`, '--', ...asUser]
     let finished = false
     let timedOut = false
+    let aborted = false
     let termTimer: NodeJS.Timeout | undefined
     let killTimer: NodeJS.Timeout | undefined
+    let onAbort = (): void => {}
     const finish = (result: ScriptResult): void => {
       if (finished) return
       finished = true
       clearTimeout(termTimer)
       clearTimeout(killTimer)
+      options.signal?.removeEventListener('abort', onAbort)
       done(result)
     }
     // detached: setsid(), so the script leads its own process group (keepalived: setpgid(0, 0)).
@@ -121,7 +128,13 @@ export class ScriptRunner {
     })
     if (pid === undefined) return
     this.#running.add(pid)
-    termTimer = setTimeout(() => {
+    onAbort = () => {
+      aborted = true
+      killGroup(pid, 'SIGTERM')
+      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.#graceMs)
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    if (Number.isFinite(options.timeoutMs)) termTimer = setTimeout(() => {
       // KEEPALIVED: SIGTERM the script's process group, SIGKILL it if still there 2 s later.
       timedOut = true
       this.#log.warn({ ...options.label, pid, timeoutMs: options.timeoutMs }, 'script timed out; killing its process group')
@@ -131,9 +144,9 @@ export class ScriptRunner {
     child.once('exit', (code, signal) => {
       this.#running.delete(pid)
       const durationMs = elapsed()
+      // The leader is gone; anything it left in its group goes too.
+      if (timedOut || aborted) killGroup(pid, 'SIGKILL')
       if (timedOut) {
-        // The leader is gone; anything it left in its group goes too.
-        killGroup(pid, 'SIGKILL')
         return finish({ outcome: 'timeout', ok: false, durationMs })
       }
       if (signal !== null) return finish({ outcome: 'signal', signal, ok: false, durationMs })
