@@ -68,6 +68,7 @@ export function resolveConfig(c: InstanceConfig): ResolvedConfig {
     downTimerAdverts: c.downTimerAdverts ?? 3,
     lowerPrioNoAdvert: c.lowerPrioNoAdvert ?? false,
     higherPrioSendAdvert: c.higherPrioSendAdvert ?? false,
+    syncGroupMember: c.syncGroupMember ?? false,
     primaryAddressBytes: bytes,
     adjustments,
   };

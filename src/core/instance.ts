@@ -38,6 +38,8 @@ export class VrrpInstanceCore {
   /** KEEPALIVED preempt_delay: lower-priority masters are accepted while now < this. */
   #preemptHoldUntilUs = 0;
   #faultReason: string | null = null;
+  /** Sync group member whose Master_Down_Timer fired (see InstanceConfig.syncGroupMember). */
+  #wantsMaster = false;
 
   constructor(config: InstanceConfig) {
     this.config = resolveConfig(config);
@@ -63,6 +65,7 @@ export class VrrpInstanceCore {
       masterPriority: this.#master?.priority ?? null,
       nextDeadlineUs: this.#deadlineUs,
       faultReason: this.#faultReason,
+      wantsMaster: this.#wantsMaster,
     };
   }
 
@@ -87,6 +90,14 @@ export class VrrpInstanceCore {
   timerExpired(nowUs: number): readonly Effect[] {
     if (nowUs < this.#deadlineUs) return NONE;
     if (this.#state === 'BACKUP') {
+      if (this.config.syncGroupMember) {
+        // KEEPALIVED vrrp_sync_group: a member goes master only when every member wants to
+        // (the host decides, then calls syncTo); until then it stays BACKUP with no timer.
+        this.#wantsMaster = true;
+        this.#deadlineUs = Infinity;
+        this.#master = null;
+        return [{ type: 'wants-master' }];
+      }
       // RFC 5798 §6.4.2: "If the Master_Down_Timer fires, then: Send an ADVERTISEMENT ...
       // Transition to the {Master} state".
       return this.#becomeMaster(nowUs, 'BACKUP', 'master-down-timer');
@@ -134,6 +145,28 @@ export class VrrpInstanceCore {
       effects.push(this.#advert(next));
       this.#deadlineUs = nowUs + this.#ownIntervalUs();
     }
+    return effects;
+  }
+
+  /**
+   * KEEPALIVED vrrp_sync_group: the host moves this member with the others. To MASTER: only
+   * from BACKUP (as the Master_Down_Timer would). To BACKUP: only from MASTER, sending a
+   * priority-0 advert first so that the peer takes over after Skew_Time (keepalived leaves
+   * master with an advert of priority 0), then waiting Master_Down_Interval as a new backup.
+   */
+  syncTo(nowUs: number, state: 'MASTER' | 'BACKUP'): readonly Effect[] {
+    if (state === 'MASTER') {
+      if (this.#state !== 'BACKUP') return NONE;
+      return this.#becomeMaster(nowUs, 'BACKUP', 'sync-group');
+    }
+    if (this.#state !== 'MASTER') return NONE;
+    const effects: Effect[] = [this.#advert(STOP_PRIORITY), { type: 'remove-vips' }];
+    this.#state = 'BACKUP';
+    this.#master = null;
+    this.#wantsMaster = false;
+    this.#masterAdverIntCs = this.config.adverIntervalCs;
+    this.#deadlineUs = nowUs + this.#masterDownIntervalUs();
+    effects.push({ type: 'state-changed', from: 'MASTER', to: 'BACKUP', reason: 'sync-group' });
     return effects;
   }
 
@@ -217,6 +250,7 @@ export class VrrpInstanceCore {
   /** Effects in contract order: add-vips, send-advert, send-garp, state-changed. */
   #becomeMaster(nowUs: number, from: VrrpState, reason: TransitionReason): readonly Effect[] {
     this.#state = 'MASTER';
+    this.#wantsMaster = false;
     this.#master = null;
     this.#preemptHoldUntilUs = 0;
     this.#deadlineUs = nowUs + this.#ownIntervalUs();
@@ -261,6 +295,7 @@ export class VrrpInstanceCore {
     // ADVERTISEMENT" (v3 only: RFC 3768 has no learning; v2 intervals must match, §7.1).
     if (this.config.version === 3) this.#masterAdverIntCs = advert.adverIntCs;
     this.#master = { address: advert.srcAddress, bytes: advert.srcAddressBytes, priority: advert.priority };
+    this.#wantsMaster = false;
     // KEEPALIVED: an advert at or above our priority ends the preempt_delay hold.
     if (advert.priority >= this.#priority) this.#preemptHoldUntilUs = 0;
     this.#deadlineUs = nowUs + this.#masterDownIntervalUs();
@@ -322,6 +357,7 @@ export class VrrpInstanceCore {
 
   #clearTimers(): void {
     this.#deadlineUs = Infinity;
+    this.#wantsMaster = false;
     this.#master = null;
     this.#preemptHoldUntilUs = 0;
   }

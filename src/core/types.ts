@@ -40,6 +40,12 @@ export interface InstanceConfig {
   lowerPrioNoAdvert?: boolean;
   /** keepalived `higher_prio_send_advert` (default false): advert once before yielding. */
   higherPrioSendAdvert?: boolean;
+  /**
+   * Member of a keepalived vrrp_sync_group (default false): when the Master_Down_Timer fires the
+   * instance does not become master by itself but says it wants to (effect `wants-master`) and
+   * waits for the host's syncTo('MASTER'), so that the group's members move together.
+   */
+  syncGroupMember?: boolean;
 }
 
 /** An advert the codec and the per-instance checks (VRID, auth, interval, addresses) accepted. */
@@ -61,7 +67,8 @@ export type TransitionReason =
   | 'tie-break' // §6.4.3 equal priority, greater primary address
   | 'shutdown' // §6.4.2/§6.4.3 Shutdown event
   | 'fault' // keepalived FAULT entered
-  | 'fault-cleared'; // keepalived FAULT left
+  | 'fault-cleared' // keepalived FAULT left
+  | 'sync-group'; // keepalived vrrp_sync_group: moved with the other members
 
 export type GarpTrigger = 'became-master' | 'lower-priority-advert';
 
@@ -73,7 +80,9 @@ export type Effect =
   /** The host expands this into keepalived's GARP/NA schedule (garp_master_* or garp_lower_prio_*). */
   | { type: 'send-garp'; trigger: GarpTrigger }
   | { type: 'state-changed'; from: VrrpState; to: VrrpState; reason: TransitionReason }
-  | { type: 'priority-changed'; from: number; to: number };
+  | { type: 'priority-changed'; from: number; to: number }
+  /** A sync group member's Master_Down_Timer fired: it waits for syncTo('MASTER'). */
+  | { type: 'wants-master' };
 
 /** What native code may repeat with no JavaScript per packet (see docs/core.md). */
 export type SteadyState =
@@ -107,4 +116,6 @@ export interface CoreSnapshot {
   masterPriority: number | null;
   nextDeadlineUs: number;
   faultReason: string | null;
+  /** A sync group member waiting for syncTo('MASTER') (its Master_Down_Timer fired). */
+  wantsMaster: boolean;
 }

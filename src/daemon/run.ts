@@ -7,12 +7,16 @@
 import { loadConfig } from '../config/load.js'
 import { formatReport, summarize } from '../config/format.js'
 import { planInstances, type InstancePlan } from '../engine/instance-plan.js'
+import type { SyncGroupPlan } from '../engine/sync-group-plan.js'
 import { createLogger, type Logger } from '../io/logger.js'
 import type { KeepalivedConfig } from '../config/model.js'
 import { EngineThread } from './engine-thread.js'
 import { removeAllVips } from './vip-cleanup.js'
 import { ScriptRunner } from './script-runner.js'
+import { ScriptPolicy } from './script-security.js'
 import { TrackScripts } from './track-scripts.js'
+import { TrackFiles } from './track-files.js'
+import { TrackProcesses } from './track-processes.js'
 import { planTracking } from './tracking-plan.js'
 import { Tracker } from './tracker.js'
 import { NOTIFY_TIMEOUT_MS } from './notify.js'
@@ -39,7 +43,7 @@ export async function runDaemon (options: RunOptions): Promise<number> {
     log.error({ file: options.file, errors: summary.errors, warnings: summary.warnings }, 'configuration has errors; not starting (see floatip check-config)')
     return 1
   }
-  const { plans, problems } = planInstances(loaded.model)
+  const { plans, syncGroups, problems } = planInstances(loaded.model)
   for (const p of problems) {
     const at = `${p.source.file}:${p.source.line}:${p.source.column}`
     if (p.severity === 'error') log.error({ instance: p.instance, at }, p.message)
@@ -50,18 +54,26 @@ export async function runDaemon (options: RunOptions): Promise<number> {
     log.error({ file: options.file }, 'no vrrp_instance to run')
     return 1
   }
-  return await supervise(plans, loaded.model, options, log)
+  return await supervise(plans, syncGroups, loaded.model, options, log)
 }
 
-async function supervise (plans: InstancePlan[], model: KeepalivedConfig, options: RunOptions, log: Logger): Promise<number> {
+async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], model: KeepalivedConfig, options: RunOptions, log: Logger): Promise<number> {
   const netns = options.namespace
   const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
-  const tracking = planTracking(model, plans)
-  const observers = createObservers(model, plans, runner, log)
+  // script_user, per-script users and enable_script_security, checked once for every script.
+  const policy = ScriptPolicy.fromConfig(model.globalDefs)
+  const tracking = planTracking(model, plans, undefined, policy.prepare)
+  const observers = createObservers(model, plans, runner, log, policy.prepare)
   for (const { message, ...fields } of [...tracking.warnings, ...observers.warnings]) log.warn(fields, message)
+  for (const message of policy.summary()) log.warn({ component: 'scripts' }, message)
   const closeObservers = (): void => { for (const o of observers.list) o.close?.() }
   const tracker = new Tracker(tracking)
   const scripts = new TrackScripts(tracking.scripts, runner, log.child({ component: 'track' }), tracker.report)
+  // track_file and vrrp_track_process values are read before the engine starts, like the scripts' first round.
+  const files = new TrackFiles(tracking.files, log.child({ component: 'track' }), tracker.report)
+  const processes = new TrackProcesses(tracking.processes, log.child({ component: 'track' }), tracker.report)
+  files.prime()
+  processes.prime()
   // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
   // meanwhile stops here (nothing else has started).
   const early = signalPromise(['SIGTERM', 'SIGINT'])
@@ -70,6 +82,8 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   if (interrupted !== null) {
     log.info({ signal: interrupted }, 'shutting down')
     scripts.stop()
+    files.stop()
+    processes.stop()
     closeObservers()
     runner.close()
     return 0
@@ -79,12 +93,14 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   let started: Awaited<ReturnType<typeof EngineThread.start>>
   try {
     started = await EngineThread.start(
-      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: Object.fromEntries(tracker.snapshot()) },
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: Object.fromEntries(tracker.snapshot()), syncGroups },
       {
         onEvent: (event) => { for (const o of observers.list) o.handle(event) },
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
           scripts.stop()
+          files.stop()
+          processes.stop()
           closeObservers()
           runner.close()
           removeAllVips(plans, netns, log)
@@ -101,11 +117,15 @@ async function supervise (plans: InstancePlan[], model: KeepalivedConfig, option
   const { thread, status } = started
   tracker.attach(thread)
   scripts.start()
+  files.start()
+  processes.start()
   log.info({ instances: status.instances.map((i) => ({ name: i.name, interface: i.interface, vrid: i.vrid, state: i.state, primaryAddress: i.primaryAddress })) }, 'running')
   const stop = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down')
       scripts.stop()
+      files.stop()
+      processes.stop()
       void thread.shutdown().then(async (final) => {
         if (final === null) removeAllVips(plans, netns, log)
         else log.info({ status: final }, 'stopped')

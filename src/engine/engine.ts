@@ -15,6 +15,9 @@ import type { EngineEvent } from './events.js'
 import { VrrpChannel } from './vrrp-channel.js'
 import { EngineStartError } from './errors.js'
 import type { InitialTracking } from './worker-protocol.js'
+import { linkTracking, type LinkTracking } from './link-tracking.js'
+import { SyncGroups } from './sync-groups.js'
+import type { SyncGroupPlan } from './sync-group-plan.js'
 
 export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
@@ -25,19 +28,23 @@ export interface EngineOptions {
   realtimePriority?: number
   /** Per instance name: priority and faults from the daemon's first script run, set before start. */
   tracking?: Record<string, InitialTracking>
+  /** keepalived vrrp_sync_group: instances that move together. */
+  syncGroups?: SyncGroupPlan[]
 }
 
 export interface EngineStatus {
   instances: InstanceStatus[]
+  syncGroups: ReturnType<SyncGroups['status']>
   channels: Array<{ interface: string, family: string, source: string, discards: Record<string, number>, receiveErrors: number }>
   native: ReturnType<IoLoop['stats']>
 }
 
 interface Started {
   runtime: InstanceRuntime
-  ifindex: number
   channel: VrrpChannel
   announcer: Announcer
+  /** What interface tracking applied last. */
+  links: LinkTracking
 }
 
 export class Engine {
@@ -49,6 +56,9 @@ export class Engine {
   #monitor: NetlinkMonitor | null = null
   readonly #channels = new Map<string, VrrpChannel>()
   readonly #started: Started[] = []
+  /** Link name → up (administratively up and running), from rtnetlink. */
+  readonly #links = new Map<string, boolean>()
+  #syncGroups: SyncGroups | null = null
   #stopped = false
 
   constructor (plans: readonly InstancePlan[], options: EngineOptions) {
@@ -73,6 +83,7 @@ export class Engine {
       }
       s.runtime.start()
     }
+    this.#syncGroups?.settle()
   }
 
   /** Tracking (base + weights) changed an instance's effective priority. */
@@ -107,6 +118,9 @@ export class Engine {
         this.#log.error({ instance: s.runtime.name, err }, 'shutdown failed')
       }
     }
+    // The groups' last state (INIT) is reported before the engine closes.
+    this.#syncGroups?.settle()
+    this.#syncGroups?.close()
   }
 
   close (): void {
@@ -127,6 +141,7 @@ export class Engine {
   status (): EngineStatus {
     return {
       instances: this.#started.map((s) => s.runtime.status()),
+      syncGroups: this.#syncGroups?.status() ?? [],
       channels: [...this.#channels.values()].map((c) => ({ interface: c.options.interface, family: c.options.family, source: c.options.source, discards: { ...c.discards }, receiveErrors: c.receiveErrors })),
       native: this.#loop?.stats() ?? ({} as ReturnType<IoLoop['stats']>)
     }
@@ -139,6 +154,7 @@ export class Engine {
     const netlink = this.#netlink = new RtNetlink({ netns })
     const loop = this.#loop = new IoLoop({ realtimePriority: this.#options.realtimePriority, onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
     const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
+    for (const l of links.values()) this.#links.set(l.name, l.up && l.running)
     const ifindexOf = (name: string): number => {
       const link = links.get(name)
       if (link === undefined) throw new EngineStartError(`interface ${name} does not exist${netns === undefined ? '' : ` in namespace ${netns}`}`)
@@ -169,11 +185,21 @@ export class Engine {
         primaryAddress: p.primary,
         log: this.#log.child({ instance: p.plan.name }),
         now: monotonicUs,
-        onEvent: (e) => this.#options.onEvent?.(e)
+        onEvent: (e) => this.#options.onEvent?.(e),
+        onSyncRelevant: () => this.#syncGroups?.changed()
       })
-      this.#started.push({ runtime, ifindex: p.ifindex, channel, announcer })
-      if (!links.get(p.plan.interface)?.running) runtime.fault(interfaceDown(p.plan.interface))
+      const started: Started = { runtime, channel, announcer, links: { faults: [], adjustment: 0 } }
+      this.#started.push(started)
+      for (const t of p.plan.trackInterfaces) {
+        if (!links.has(t.name)) this.#log.warn({ instance: p.plan.name, interface: t.name }, 'track_interface: no such interface (counts as down)')
+      }
+      this.#applyLinks(started)
     }
+    this.#syncGroups = new SyncGroups(this.#options.syncGroups ?? [], (name) => this.#started.find((x) => x.runtime.name === name)?.runtime, {
+      emit: (e) => this.#options.onEvent?.(e),
+      log: this.#log.child({ component: 'sync-group' }),
+      now: monotonicUs
+    })
     for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
     this.#monitor = new NetlinkMonitor(loop, (event) => this.#linkEvent(event), { netns, onOverflow: () => this.#resyncLinks() })
   }
@@ -215,36 +241,34 @@ export class Engine {
   #linkEvent (event: NetlinkEvent): void {
     if (event.type !== 'link' || this.#stopped) return
     const up = event.action === 'new' && event.link.up && event.link.running
-    this.#setLink(event.link.ifindex, up)
+    if (event.action === 'del') this.#links.delete(event.link.name)
+    else this.#links.set(event.link.name, up)
+    for (const s of this.#started) this.#applyLinks(s)
   }
 
-  #setLink (ifindex: number, up: boolean): void {
-    for (const s of this.#started) {
-      if (s.ifindex !== ifindex) continue
-      // One reason among the instance's others (scripts): it leaves FAULT when none remains.
-      const reason = interfaceDown(s.runtime.plan.interface)
-      const down = s.runtime.hasFault(reason)
-      if (up && down) {
-        this.#log.info({ instance: s.runtime.name, interface: s.runtime.plan.interface }, 'interface up')
-        s.runtime.faultCleared(reason)
-      } else if (!up && !down) {
-        this.#log.warn({ instance: s.runtime.name, interface: s.runtime.plan.interface }, 'interface down')
-        s.runtime.fault(reason)
-      }
+  /** Interface tracking of one instance from the current links (new faults first). */
+  #applyLinks (s: Started): void {
+    const next = linkTracking(s.runtime.plan, (name) => this.#links.get(name))
+    const before = s.links
+    s.links = next
+    for (const reason of next.faults) {
+      if (before.faults.includes(reason)) continue
+      this.#log.warn({ instance: s.runtime.name, reason }, 'interface down')
+      s.runtime.fault(reason)
+    }
+    s.runtime.setInterfaceAdjustment(next.adjustment)
+    for (const reason of before.faults) {
+      if (next.faults.includes(reason)) continue
+      this.#log.info({ instance: s.runtime.name, reason }, 'interface up')
+      s.runtime.faultCleared(reason)
     }
   }
 
   #resyncLinks (): void {
-    const links = this.#netlink?.listLinks() ?? []
-    for (const s of this.#started) {
-      const link = links.find((l) => l.ifindex === s.ifindex)
-      this.#setLink(s.ifindex, link !== undefined && link.up && link.running)
-    }
+    this.#links.clear()
+    for (const l of this.#netlink?.listLinks() ?? []) this.#links.set(l.name, l.up && l.running)
+    for (const s of this.#started) this.#applyLinks(s)
   }
-}
-
-function interfaceDown (name: string): string {
-  return `interface ${name} is down`
 }
 
 function channelKey (plan: InstancePlan, primary: string): string {

@@ -2,11 +2,12 @@
 // runs, with keepalived's global_defs inheritance applied (garp_*, down_timer_adverts,
 // lower_prio_no_advert, ...). Pure: no kernel access (the interface, its index and its primary
 // address are looked up at start, in instance-runtime.ts). Must not start anything.
-import type { GlobalDefs, KeepalivedConfig, UnicastPeer, VirtualIpAddress, VrrpInstance } from '../config/model.js'
+import type { GlobalDefs, KeepalivedConfig, UnicastPeer, VirtualIpAddress, VrrpInstance, VrrpSyncGroup } from '../config/model.js'
 import type { InstanceConfig } from '../core/index.js'
 import { authDataFromPassword } from '../protocol/vrrp-advert.js'
 import { VRRP_AUTH_TYPE_NONE, VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD } from '../protocol/vrrp-constants.js'
 import type { SourceLocation } from '../config/diagnostics.js'
+import { planSyncGroups, type SyncGroupPlan } from './sync-group-plan.js'
 
 /** keepalived's gratuitous ARP / unsolicited NA schedule for one instance (µs, counts). */
 export interface GarpPlan {
@@ -46,6 +47,19 @@ export interface InstancePlan {
   skipCheckAdvAddr: boolean
   /** KEEPALIVED `check_unicast_src`: unicast adverts only from a configured peer. */
   checkUnicastSrc: boolean
+  /** KEEPALIVED: the instance's own interface going down means FAULT, unless `dont_track_primary`. */
+  trackOwnInterface: boolean
+  /**
+   * KEEPALIVED `track_interface` of the instance and of its vrrp_sync_group. Weight 0: FAULT
+   * while down (reverse: while up); >0 added while up; <0 added while down; reverse flips.
+   */
+  trackInterfaces: TrackedInterface[]
+}
+
+export interface TrackedInterface {
+  name: string
+  weight: number
+  reverse: boolean
 }
 
 export interface PlanProblem {
@@ -57,6 +71,8 @@ export interface PlanProblem {
 
 export interface PlanResult {
   plans: InstancePlan[]
+  /** keepalived vrrp_sync_group over the planned instances. */
+  syncGroups: SyncGroupPlan[]
   problems: PlanProblem[]
 }
 
@@ -67,16 +83,20 @@ export function planInstances (model: KeepalivedConfig): PlanResult {
     const report = (severity: PlanProblem['severity'], message: string): void => {
       problems.push({ instance: instance.name, source: instance.source, severity, message })
     }
-    const plan = planInstance(instance, model.globalDefs, report)
+    const plan = planInstance(instance, model, report)
     if (plan !== null) plans.push(plan)
     reportUnsupported(instance, model, report)
   }
-  return { plans, problems }
+  const groups = planSyncGroups(model, plans.map((p) => p.name))
+  for (const p of groups.problems) problems.push({ instance: p.group, source: p.source, severity: 'warning', message: p.message })
+  return { plans, syncGroups: groups.groups, problems }
 }
 
 type Report = (severity: PlanProblem['severity'], message: string) => void
 
-function planInstance (inst: VrrpInstance, g: GlobalDefs, report: Report): InstancePlan | null {
+function planInstance (inst: VrrpInstance, model: KeepalivedConfig, report: Report): InstancePlan | null {
+  const g = model.globalDefs
+  const group = model.vrrpSyncGroups.find((sg) => sg.group.includes(inst.name))
   if (inst.interface == null) {
     report('error', 'no interface: floatip needs the interface to send adverts on')
     return null
@@ -117,7 +137,8 @@ function planInstance (inst: VrrpInstance, g: GlobalDefs, report: Report): Insta
       acceptMode: inst.accept,
       downTimerAdverts: inst.downTimerAdverts ?? g.vrrpDownTimerAdverts,
       lowerPrioNoAdvert: inst.lowerPrioNoAdvert || g.vrrpLowerPrioNoAdvert,
-      higherPrioSendAdvert: inst.higherPrioSendAdvert || g.vrrpHigherPrioSendAdvert
+      higherPrioSendAdvert: inst.higherPrioSendAdvert || g.vrrpHigherPrioSendAdvert,
+      syncGroupMember: group !== undefined
     },
     sourceAddress: inst.unicastSrcIp ?? inst.mcastSrcIp ?? undefined,
     unicastPeers: inst.unicastPeer,
@@ -129,8 +150,25 @@ function planInstance (inst: VrrpInstance, g: GlobalDefs, report: Report): Insta
     authData: auth.data,
     garp: garpPlan(inst, g, family),
     skipCheckAdvAddr: inst.skipCheckAdvAddr || g.vrrpSkipCheckAdvAddr,
-    checkUnicastSrc: inst.checkUnicastSrc || g.vrrpCheckUnicastSrc
+    checkUnicastSrc: inst.checkUnicastSrc || g.vrrpCheckUnicastSrc,
+    trackOwnInterface: !inst.dontTrackPrimary,
+    trackInterfaces: trackedInterfaces(inst, group, report)
   }
+}
+
+/** The instance's and its sync group's track_interface; in a group, weights become 0 (FAULT). */
+function trackedInterfaces (inst: VrrpInstance, group: VrrpSyncGroup | undefined, report: Report): TrackedInterface[] {
+  const out: TrackedInterface[] = []
+  for (const ref of [...inst.trackInterface, ...(group?.trackInterface ?? [])]) {
+    let weight = ref.weight ?? 0
+    if (group !== undefined && !group.syncGroupTrackingWeight && weight !== 0) {
+      // KEEPALIVED: members of a sync group have their tracking weights set to 0.
+      report('warning', `track_interface ${ref.name}: weight ${weight} ignored in vrrp_sync_group ${group.name} (no sync_group_tracking_weight): down means FAULT`)
+      weight = 0
+    }
+    out.push({ name: ref.name, weight, reverse: ref.reverse })
+  }
+  return out
 }
 
 function familyOf (vip: VirtualIpAddress): 'ipv4' | 'ipv6' {
@@ -176,9 +214,9 @@ function garpPlan (inst: VrrpInstance, g: GlobalDefs, family: 'ipv4' | 'ipv6'): 
 /** Parsed and kept, but not run yet: say so once at start, never silently. */
 function reportUnsupported (inst: VrrpInstance, model: KeepalivedConfig, report: Report): void {
   // track_script and notify / notify_master / _backup / _fault / _stop run (src/daemon).
-  const notRun: Array<[string, unknown[]]> = [['track_interface', inst.trackInterface], ['track_file', inst.trackFile], ['track_process', inst.trackProcess], ['track_bfd', inst.trackBfd]]
+  const notRun: Array<[string, unknown[]]> = [['track_bfd', inst.trackBfd]]
   for (const [keyword, items] of notRun) {
-    if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet: only track_script and the instance's own interface are tracked`)
+    if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet`)
   }
   if (inst.notifyMasterRxLowerPri != null) report('warning', 'notify_master_rx_lower_pri is parsed but not run yet')
   const scripts = [inst.notify, inst.notifyMaster, inst.notifyBackup, inst.notifyFault, inst.notifyStop]
@@ -187,5 +225,4 @@ function reportUnsupported (inst: VrrpInstance, model: KeepalivedConfig, report:
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
   if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)
   if (inst.virtualRoutes.length > 0 || inst.virtualRules.length > 0) report('warning', 'virtual_routes/virtual_rules are not installed yet')
-  if (model.vrrpSyncGroups.some((g) => g.group.includes(inst.name))) report('warning', 'vrrp_sync_group is parsed but its members do not move together yet (nor are their track_script weights zeroed, as keepalived does)')
 }

@@ -54,6 +54,11 @@ export interface RuntimeDeps {
   log: Logger
   now: () => number
   onEvent: (event: EngineEvent) => void
+  /**
+   * After an input that a sync group must look at (a transition, a member wanting master, a
+   * change of fault reasons). Called when the input is done, never in the middle of it.
+   */
+  onSyncRelevant?: () => void
 }
 
 export class InstanceRuntime {
@@ -80,6 +85,12 @@ export class InstanceRuntime {
   }
 
   readonly #faults = new Set<string>()
+  /** The daemon's tracked priority (base + script/file/process weights). */
+  #trackedPriority: number
+  /** track_interface weights (the engine sees the links). */
+  #interfaceAdjustment = 0
+  #lastTransition: { from: VrrpState, to: VrrpState, reason: string } | null = null
+  #syncRelevant = false
   #lastAccepted: AcceptedAdvert | null = null
   #lastNowUs = 0
   #closed = false
@@ -89,6 +100,7 @@ export class InstanceRuntime {
     this.#deps = deps
     this.#log = deps.log
     this.core = new VrrpInstanceCore({ ...plan.core, primaryAddress: deps.primaryAddress })
+    this.#trackedPriority = plan.core.basePriority
     for (const note of this.core.config.adjustments) this.#log.warn({ note }, 'setting adjusted')
     this.#encoder = new AdvertEncoder(plan, deps.primaryAddress)
     this.#driver = new SteadyDriver(deps.loop, deps.sockets, this.#encoder, (firedUs) => this.#deadline(firedUs), (error) => this.#sendError(error))
@@ -133,6 +145,7 @@ export class InstanceRuntime {
   fault (reason: string): void {
     if (this.#faults.has(reason)) return
     this.#faults.add(reason)
+    this.#syncRelevant = true
     const all = [...this.#faults].join('; ')
     this.#input(this.#deps.now(), (now) => this.core.fault(now, all))
   }
@@ -140,6 +153,7 @@ export class InstanceRuntime {
   /** One fault reason is gone; the instance leaves FAULT (re-runs start-up) when none remains. */
   faultCleared (reason: string): void {
     if (!this.#faults.delete(reason)) return
+    this.#syncRelevant = true
     if (this.#faults.size > 0) {
       const rest = [...this.#faults].join('; ')
       this.#input(this.#deps.now(), (now) => this.core.fault(now, rest))
@@ -152,8 +166,31 @@ export class InstanceRuntime {
     return this.#faults.has(reason)
   }
 
+  get faults (): ReadonlySet<string> { return this.#faults }
+
+  /** The latest state change (for sync groups: who moved, and why). */
+  get lastTransition (): { from: VrrpState, to: VrrpState, reason: string } | null { return this.#lastTransition }
+
   /** Tracking's effective priority (base + weights); the core clamps it and ignores it at 255. */
   setTrackedPriority (priority: number): void {
+    this.#trackedPriority = priority
+    this.#applyPriority()
+  }
+
+  /** The sum of the track_interface weights that apply now (engine-side tracking). */
+  setInterfaceAdjustment (adjustment: number): void {
+    if (adjustment === this.#interfaceAdjustment) return
+    this.#interfaceAdjustment = adjustment
+    this.#applyPriority()
+  }
+
+  /** KEEPALIVED vrrp_sync_group: move with the group's other members (see core syncTo). */
+  syncTo (state: 'MASTER' | 'BACKUP'): void {
+    this.#input(this.#deps.now(), (now) => this.core.syncTo(now, state))
+  }
+
+  #applyPriority (): void {
+    const priority = this.#trackedPriority + this.#interfaceAdjustment
     this.#input(this.#deps.now(), (now) => this.core.setEffectivePriority(now, priority))
   }
 
@@ -203,6 +240,10 @@ export class InstanceRuntime {
     if (this.core.state !== 'MASTER') this.#driver.stopSending()
     this.#execute(effects, now)
     this.#driver.sync(this.core, this.#lastAccepted)
+    if (this.#syncRelevant) {
+      this.#syncRelevant = false
+      this.#deps.onSyncRelevant?.()
+    }
   }
 
   #deadline (firedUs: number): void {
@@ -236,6 +277,10 @@ export class InstanceRuntime {
         case 'state-changed':
           this.#transition(effect.from, effect.to, effect.reason, nowUs)
           break
+        case 'wants-master':
+          this.#log.info({ master: null }, 'Master_Down_Timer fired: waiting for the sync group')
+          this.#syncRelevant = true
+          break
       }
     }
   }
@@ -252,6 +297,8 @@ export class InstanceRuntime {
   }
 
   #transition (from: VrrpState, to: VrrpState, reason: string, atUs: number): void {
+    this.#lastTransition = { from, to, reason }
+    this.#syncRelevant = true
     if (to === 'MASTER') this.#counters.becameMaster++
     if (from === 'MASTER') this.#counters.releasedMaster++
     const priority = this.core.snapshot().effectivePriority

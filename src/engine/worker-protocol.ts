@@ -1,6 +1,7 @@
 // Messages between the daemon (main thread) and the engine's worker thread. Types only.
 import type { InstancePlan } from './instance-plan.js'
 import type { EngineEvent } from './events.js'
+import type { SyncGroupPlan } from './sync-group-plan.js'
 import type { EngineStatus } from './engine.js'
 
 export interface EngineWorkerData {
@@ -10,6 +11,7 @@ export interface EngineWorkerData {
   realtimePriority: number
   /** Tracking at start (the daemon ran each vrrp_script once): applied before the cores start. */
   tracking?: Record<string, InitialTracking>
+  syncGroups?: SyncGroupPlan[]
 }
 
 export interface InitialTracking {

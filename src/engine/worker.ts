@@ -18,6 +18,7 @@ const engine = new Engine(data.plans, {
   log,
   realtimePriority: data.realtimePriority,
   tracking: data.tracking,
+  syncGroups: data.syncGroups,
   onEvent: (event) => post({ type: 'event', event })
 })
 

@@ -63,6 +63,7 @@ vrrp_instance V6 {
  unicast_peer { 2001:db8::2 }
  track_script { chk }
  track_interface { eth1 }
+ track_bfd { bfd1 }
  notify_master /bin/true
  notify_master_rx_lower_pri /bin/true
  virtual_ipaddress { 2001:db8::200/64 }
@@ -72,7 +73,9 @@ vrrp_instance V6 {
   t.equal(plans[0].core.version, 3, 'IPv6 runs VRRPv3')
   const messages = problems.map((p) => p.message).join('\n')
   t.match(messages, /VRRPv2 has no IPv6/)
-  t.match(messages, /track_interface is parsed but not acted on/)
+  t.match(messages, /track_bfd is parsed but not acted on/)
+  t.same(plans[0].trackInterfaces, [{ name: 'eth1', weight: 0, reverse: false }], 'track_interface is the engine\'s')
+  t.notMatch(messages, /track_interface/)
   t.match(messages, /notify_master_rx_lower_pri is parsed but not run/)
   t.notMatch(messages, /^track_script|^notify_master |notify scripts/m, 'track_script and notify_* run now (src/daemon): no warning')
 })
