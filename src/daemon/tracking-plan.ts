@@ -14,6 +14,9 @@ export const DEFAULT_SCRIPT_INTERVAL_US = 1_000_000
 /** KEEPALIVED: a tracked adjustment below this puts the instance in FAULT (track_file). */
 export const FAULT_BELOW = -253
 
+/** KEEPALIVED: a track_file's value × weight adds at most this (weight_range / `status > 253`). */
+export const FILE_ADJUSTMENT_MAX = 253
+
 export type TrackedKind = 'script' | 'file' | 'process'
 
 export interface TrackedScriptPlan {
@@ -54,7 +57,8 @@ export interface TrackRefPlan {
   name: string
   /**
    * Script/process: >0 added while up; <0 added while down; 0: FAULT while down.
-   * File: the file's value times the weight is added; 0: FAULT while the value is not 0.
+   * File: the file's value times the weight is added; 0: FAULT while the value is not 0
+   * (`reverse`: while it is 0).
    */
   weight: number
   /** keepalived `reverse`: the adjustment's sign flips (weight 0 script: FAULT while up). */
@@ -209,15 +213,17 @@ export function evaluateInstance (plan: InstanceTrackingPlan, valueOf: (ref: Tra
     if (value === 'init') continue
     const sign = ref.reverse ? -1 : 1
     if (typeof value === 'number') {
-      // KEEPALIVED track_file: weight 0 means a non-zero value is a failure; otherwise value ×
-      // weight is added, and a result below -253 means FAULT.
+      // KEEPALIVED track_file (update_track_file_status): weight 0 means a non-zero value is a
+      // failure (`reverse`: a zero value is); otherwise value × weight (× -1 with `reverse`) is
+      // added, capped at +253, and a result below -253 means FAULT. The reasons do not carry
+      // the value, so a FAULT does not flap while the value changes.
       if (ref.weight === 0) {
-        if (value !== 0) faults.push(`${label(ref)} holds ${value}`)
+        if ((value !== 0) !== ref.reverse) faults.push(ref.reverse ? `${label(ref)} is 0 (reverse)` : `${label(ref)} is not 0`)
         continue
       }
       const adjustment = sign * value * ref.weight
-      if (adjustment < FAULT_BELOW) faults.push(`${label(ref)} holds ${value} (× weight ${ref.weight} < ${FAULT_BELOW})`)
-      else priority += adjustment
+      if (adjustment < FAULT_BELOW) faults.push(`${label(ref)} × weight is below ${FAULT_BELOW}`)
+      else priority += Math.min(adjustment, FILE_ADJUSTMENT_MAX)
       continue
     }
     const up = value === 'up'
