@@ -9,6 +9,7 @@ import type { EngineEvent, Transition } from '../engine/events.js'
 import type { EngineEventObserver } from './event-observer.js'
 import type { Logger } from '../io/logger.js'
 import { describeResult, findExecutable, splitCommand, type ScriptRunner } from './script-runner.js'
+import type { PrepareScript, RunUser } from './script-security.js'
 
 /**
  * keepalived waits for no notify script (it forks them and moves on); floatip queues them, so a
@@ -25,13 +26,17 @@ export interface NotifyPlan {
   byState: Partial<Record<NotifyState, string[]>>
   /** `notify`: run after the state's own script with INSTANCE <name> <STATE> <priority>. */
   notify: string[] | undefined
+  /** Per keyword (notify_master, ..., notify): the user to run as (absent: the daemon's own). */
+  users?: Partial<Record<string, RunUser>>
 }
 
-export function planNotify (instances: readonly VrrpInstance[], names: readonly string[], findFile: (file: string) => string | null = findExecutable): { plans: NotifyPlan[], warnings: Array<{ instance: string, message: string }> } {
+/** `prepare`: script users and security (ScriptPolicy.prepare); without it scripts run as given. */
+export function planNotify (instances: readonly VrrpInstance[], names: readonly string[], findFile: (file: string) => string | null = findExecutable, prepare?: PrepareScript): { plans: NotifyPlan[], warnings: Array<{ instance: string, message: string }> } {
   const warnings: Array<{ instance: string, message: string }> = []
   const plans: NotifyPlan[] = []
   for (const inst of instances) {
     if (!names.includes(inst.name)) continue
+    const users: NonNullable<NotifyPlan['users']> = {}
     const argvOf = (keyword: string, ref: ScriptRef | null | undefined): string[] | undefined => {
       if (ref == null) return undefined
       const argv = splitCommand(ref.command)
@@ -40,7 +45,12 @@ export function planNotify (instances: readonly VrrpInstance[], names: readonly 
         warnings.push({ instance: inst.name, message: `${keyword} ${argv[0] ?? ''}: not an executable file; the script is disabled` })
         return undefined
       }
-      return argv
+      // KEEPALIVED: "Disabling notify script ... due to insecure" (or an unknown user).
+      const prepared = prepare?.(keyword, argv, ref.user === undefined ? null : { user: ref.user, group: ref.group })
+      for (const message of prepared?.messages ?? []) warnings.push({ instance: inst.name, message })
+      if (prepared?.argv === null) return undefined
+      if (prepared?.user !== undefined) users[keyword] = prepared.user
+      return prepared?.argv ?? argv
     }
     const byState: NotifyPlan['byState'] = {}
     const set = (state: NotifyState, argv: string[] | undefined): void => { if (argv !== undefined) byState[state] = argv }
@@ -49,7 +59,7 @@ export function planNotify (instances: readonly VrrpInstance[], names: readonly 
     set('FAULT', argvOf('notify_fault', inst.notifyFault))
     set('STOP', argvOf('notify_stop', inst.notifyStop))
     const notify = argvOf('notify', inst.notify)
-    if (notify !== undefined || Object.keys(byState).length > 0) plans.push({ instance: inst.name, byState, notify })
+    if (notify !== undefined || Object.keys(byState).length > 0) plans.push({ instance: inst.name, byState, notify, users })
   }
   return { plans, warnings }
 }
@@ -60,12 +70,13 @@ function notifyState (to: Transition['to']): NotifyState {
 }
 
 /** The commands one transition runs, in keepalived's order: the state's script, then `notify`. */
-export function commandsFor (plan: NotifyPlan, t: Transition): Array<{ keyword: string, argv: string[] }> {
+export function commandsFor (plan: NotifyPlan, t: Transition): Array<{ keyword: string, argv: string[], user?: RunUser }> {
   const state = notifyState(t.to)
-  const out: Array<{ keyword: string, argv: string[] }> = []
+  const out: Array<{ keyword: string, argv: string[], user?: RunUser }> = []
   const own = plan.byState[state]
-  if (own !== undefined) out.push({ keyword: `notify_${state.toLowerCase()}`, argv: own })
-  if (plan.notify !== undefined) out.push({ keyword: 'notify', argv: [...plan.notify, 'INSTANCE', t.instance, state, String(t.priority)] })
+  const keyword = `notify_${state.toLowerCase()}`
+  if (own !== undefined) out.push({ keyword, argv: own, user: plan.users?.[keyword] })
+  if (plan.notify !== undefined) out.push({ keyword: 'notify', argv: [...plan.notify, 'INSTANCE', t.instance, state, String(t.priority)], user: plan.users?.notify })
   return out
 }
 
@@ -103,7 +114,7 @@ export class Notifier implements EngineEventObserver {
     const tail = previous.then(async () => {
       for (const c of commands) {
         const label = { component: 'notify', instance: t.instance, keyword: c.keyword }
-        const result = await this.#runner.run(c.argv, { timeoutMs: this.#timeoutMs, label })
+        const result = await this.#runner.run(c.argv, { timeoutMs: this.#timeoutMs, label, user: c.user })
         this.#pending--
         const fields = { ...label, state: notifyState(t.to), command: c.argv.join(' '), ...describeResult(result) }
         if (result.ok) this.#log.info(fields, 'notify script ran')

@@ -7,6 +7,7 @@ import type { Logger } from '../io/logger.js'
 import type { EngineEventObserver } from './event-observer.js'
 import { Notifier, planNotify } from './notify.js'
 import type { ScriptRunner } from './script-runner.js'
+import type { PrepareScript } from './script-security.js'
 
 export interface Observers {
   list: EngineEventObserver[]
@@ -14,8 +15,8 @@ export interface Observers {
   warnings: Array<{ instance?: string, message: string }>
 }
 
-export function createObservers (model: KeepalivedConfig, plans: readonly InstancePlan[], runner: ScriptRunner, log: Logger): Observers {
-  const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name))
+export function createObservers (model: KeepalivedConfig, plans: readonly InstancePlan[], runner: ScriptRunner, log: Logger, prepare?: PrepareScript): Observers {
+  const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name), undefined, prepare)
   const warnings: Observers['warnings'] = [...notifyPlan.warnings]
   const g = model.globalDefs
   if (g.notifyFifo != null || g.vrrpNotifyFifo != null) warnings.push({ message: 'notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts' })

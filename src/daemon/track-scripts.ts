@@ -97,7 +97,7 @@ export class TrackScripts {
     this.#busy.add(s.name)
     let result: ScriptResult
     try {
-      result = await this.#runner.run(s.argv, { timeoutMs: Math.max(1, Math.round(s.timeoutUs / 1000)), label: { component: 'track', script: s.name } })
+      result = await this.#runner.run(s.argv, { timeoutMs: Math.max(1, Math.round(s.timeoutUs / 1000)), label: { component: 'track', script: s.name }, user: s.runAs })
     } finally {
       this.#busy.delete(s.name)
     }

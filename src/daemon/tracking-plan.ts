@@ -7,6 +7,7 @@
 import type { KeepalivedConfig, TrackRef, VrrpSyncGroup } from '../config/model.js'
 import type { InstancePlan } from '../engine/instance-plan.js'
 import { findExecutable, splitCommand } from './script-runner.js'
+import type { PrepareScript, RunUser } from './script-security.js'
 
 /** KEEPALIVED: vrrp_script interval defaults to 1 s; a missing timeout means the interval. */
 export const DEFAULT_SCRIPT_INTERVAL_US = 1_000_000
@@ -29,6 +30,8 @@ export interface TrackedScriptPlan {
   initFail: boolean
   /** keepalived `user USER [GROUP]` on the vrrp_script (null: the default script user). */
   user: { user: string, group: string | undefined } | null
+  /** The resolved user to run as (script-security.ts; undefined: the daemon's own user). */
+  runAs?: RunUser
 }
 
 export interface TrackedFilePlan {
@@ -96,7 +99,8 @@ export function syncGroupOf (model: KeepalivedConfig, instance: string): VrrpSyn
   return model.vrrpSyncGroups.find((g) => g.group.includes(instance))
 }
 
-export function planTracking (model: KeepalivedConfig, plans: readonly InstancePlan[], findFile: (file: string) => string | null = findExecutable): TrackingPlan {
+/** `prepare`: script users and security (ScriptPolicy.prepare); without it scripts run as given. */
+export function planTracking (model: KeepalivedConfig, plans: readonly InstancePlan[], findFile: (file: string) => string | null = findExecutable, prepare?: PrepareScript): TrackingPlan {
   const warnings: TrackingPlan['warnings'] = []
   const scripts = new Map<string, TrackedScriptPlan>()
   const files = new Map<string, TrackedFilePlan>()
@@ -120,8 +124,15 @@ export function planTracking (model: KeepalivedConfig, plans: readonly InstanceP
         disabled.add(`script:${def.name}`)
         return null
       }
+      // KEEPALIVED: "Disabling track script ... due to insecure" (or an unknown user): likewise.
+      const prepared = prepare?.(`vrrp_script ${def.name}`, argv, def.user)
+      for (const message of prepared?.messages ?? []) warnings.push({ script: def.name, message })
+      if (prepared?.argv === null) {
+        disabled.add(`script:${def.name}`)
+        return null
+      }
       const intervalUs = def.intervalUs ?? DEFAULT_SCRIPT_INTERVAL_US
-      scripts.set(def.name, { name: def.name, argv, intervalUs, timeoutUs: def.timeoutUs ?? intervalUs, rise: def.rise, fall: def.fall, initFail: def.initFail, user: def.user ?? null })
+      scripts.set(def.name, { name: def.name, argv: prepared?.argv ?? argv, intervalUs, timeoutUs: def.timeoutUs ?? intervalUs, rise: def.rise, fall: def.fall, initFail: def.initFail, user: def.user ?? null, runAs: prepared?.user })
     }
     // KEEPALIVED: a weight on the track_script line overrides the script's (and its reverse);
     // without one, the script's weight and reverse apply (a line's `reverse` also counts).
