@@ -1,6 +1,6 @@
 // Builds the daemon's observers of engine events from the config: notify scripts (notify.ts),
-// and whatever else acts on transitions. One place to add an observer; run.ts only fans events
-// out, drains them at shutdown and closes them.
+// SMTP alerts (smtp-alerts.ts) and whatever else acts on transitions. One place to add an
+// observer; run.ts only fans events out, drains them at shutdown and closes them.
 import type { KeepalivedConfig } from '../config/model.js'
 import type { InstancePlan } from '../engine/instance-plan.js'
 import type { Logger } from '../io/logger.js'
@@ -8,6 +8,7 @@ import type { EngineEventObserver } from './event-observer.js'
 import { Notifier, planNotify } from './notify.js'
 import type { ScriptRunner } from './script-runner.js'
 import type { PrepareScript } from './script-security.js'
+import { planSmtpAlerts, SmtpAlerter } from './smtp-alerts.js'
 
 export interface Observers {
   list: EngineEventObserver[]
@@ -21,6 +22,9 @@ export function createObservers (model: KeepalivedConfig, plans: readonly Instan
   const g = model.globalDefs
   if (g.notifyFifo != null || g.vrrpNotifyFifo != null) warnings.push({ message: 'notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts' })
   const list: EngineEventObserver[] = [new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }))]
+  const smtp = planSmtpAlerts(model, plans.map((p) => p.name))
+  warnings.push(...smtp.warnings)
+  if (smtp.plan !== undefined) list.push(new SmtpAlerter(smtp.plan, log.child({ component: 'smtp' })))
   return { list, warnings }
 }
 
