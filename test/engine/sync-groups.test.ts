@@ -106,3 +106,42 @@ t.test('track_interface: weight 0 is FAULT while the tracked link is down; weigh
     }
   }
 })
+
+t.test('vrrp_sync_group against keepalived: floatip\'s group hands both VIPs to keepalived\'s and takes them back', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: false, ipv6: false, lans: 2 })
+  const daemons = withDaemons(t, lab)
+  const vipA = lab.vip4(1, 0)
+  const vipB = lab.vip4(1, 1)
+  const conf = (priority: number): string => keepalivedConf({
+    sections: ['vrrp_sync_group G1 {', '    group {', '        VI_A', '        VI_B', '    }', '}'],
+    instances: [
+      { name: 'VI_A', vrid: 71, priority, advertInt: 0.1, version: 3, vips: [vipA] },
+      { name: 'VI_B', vrid: 72, priority, advertInt: 0.1, version: 3, vips: [`${vipB}/24 dev eth1`], extra: ['interface eth1'] }
+    ]
+  })
+  const both = async (node: string): Promise<boolean> => (await vipHolders(lab, ROUTERS, vipA)).join() === node && (await vipHolders(lab, ROUTERS, vipB)).join() === node
+  const r1 = daemons.floatip('r1', conf(150))
+  await r1.waitForLog(groupState('MASTER'), 'r1 group MASTER', { timeoutMs: 5000 })
+  const r2 = daemons.keepalived('r2', conf(100))
+  try {
+    await waitFor(both.bind(null, 'r1'), { timeoutMs: 5000, what: 'both VIPs on r1 (floatip)' })
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    t.ok(await both('r1'), 'keepalived stays backup for both')
+
+    const from1 = r1.logs.length
+    await lab.setLinkDown('r1', { lan: 1, side: 'switch' })
+    await r1.waitForLog(groupState('FAULT'), 'r1 group FAULT', { from: from1, timeoutMs: 3000 })
+    await waitFor(both.bind(null, 'r2'), { timeoutMs: 5000, what: 'both VIPs on r2 (keepalived)' })
+    t.pass('keepalived\'s group took both VIPs')
+
+    const back1 = r1.logs.length
+    await lab.setLinkUp('r1', { lan: 1, side: 'switch' })
+    await r1.waitForLog(groupState('MASTER'), 'r1 group MASTER again', { from: back1, timeoutMs: 8000 })
+    await waitFor(both.bind(null, 'r1'), { timeoutMs: 5000, what: 'both VIPs back on r1' })
+    t.pass('floatip preempted both back from keepalived')
+  } catch (err) {
+    dump(t, [r1])
+    t.comment(r2.stderr.join('').slice(-4000))
+    throw err
+  }
+})
