@@ -148,7 +148,7 @@ export class SmtpAlerter implements EngineEventObserver {
   async #deliver (alert: Alert): Promise<void> {
     const p = this.#plan
     const message = formatMessage({ date: alert.date, from: p.from, to: p.to, subject: alert.subject, body: alert.body })
-    const fields = { [alert.kind]: alert.name, state: alert.state, subject: alert.subject, server: `${p.host}:${p.port}` }
+    const fields = { [alert.kind]: alert.name, state: alert.state, subject: alert.subject, server: p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}` }
     let result: SmtpResult
     try {
       result = await this.#send({ host: p.host, port: p.port, heloName: p.heloName, from: p.from, to: p.to, message, timeoutMs: p.timeoutMs, signal: this.#abort.signal })
