@@ -5,7 +5,8 @@ import type { KeepalivedConfig } from '../config/model.js'
 import type { InstancePlan } from '../engine/instance-plan.js'
 import type { Logger } from '../io/logger.js'
 import type { EngineEventObserver } from './event-observer.js'
-import { Notifier, planNotify } from './notify.js'
+import { Notifier, planGroupNotify, planNotify } from './notify.js'
+import { NotifyFifo, planNotifyFifos } from './notify-fifo.js'
 import type { ScriptRunner } from './script-runner.js'
 import type { PrepareScript } from './script-security.js'
 import { planSmtpAlerts, SmtpAlerter } from './smtp-alerts.js'
@@ -18,10 +19,11 @@ export interface Observers {
 
 export function createObservers (model: KeepalivedConfig, plans: readonly InstancePlan[], runner: ScriptRunner, log: Logger, prepare?: PrepareScript): Observers {
   const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name), undefined, prepare)
-  const warnings: Observers['warnings'] = [...notifyPlan.warnings]
-  const g = model.globalDefs
-  if (g.notifyFifo != null || g.vrrpNotifyFifo != null) warnings.push({ message: 'notify_fifo / vrrp_notify_fifo are parsed but not written yet; use notify scripts' })
-  const list: EngineEventObserver[] = [new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }))]
+  const groupPlan = planGroupNotify(model.vrrpSyncGroups, undefined, prepare)
+  const fifoPlan = planNotifyFifos(model, plans.map((p) => p.name), undefined, prepare)
+  const warnings: Observers['warnings'] = [...notifyPlan.warnings, ...groupPlan.warnings.map(({ group, message }) => ({ message: `vrrp_sync_group ${group}: ${message}` })), ...fifoPlan.warnings]
+  const list: EngineEventObserver[] = [new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }), undefined, groupPlan.plans)]
+  if (fifoPlan.plan.fifos.length > 0) list.push(new NotifyFifo(fifoPlan.plan, runner, log.child({ component: 'notify' })))
   const smtp = planSmtpAlerts(model, plans.map((p) => p.name))
   warnings.push(...smtp.warnings)
   if (smtp.plan !== undefined) list.push(new SmtpAlerter(smtp.plan, log.child({ component: 'smtp' })))

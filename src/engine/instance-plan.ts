@@ -213,13 +213,12 @@ function garpPlan (inst: VrrpInstance, g: GlobalDefs, family: 'ipv4' | 'ipv6'): 
 
 /** Parsed and kept, but not run yet: say so once at start, never silently. */
 function reportUnsupported (inst: VrrpInstance, _model: KeepalivedConfig, report: Report): void {
-  // track_script and notify / notify_master / _backup / _fault / _stop run (src/daemon), with
-  // their users and enable_script_security (src/daemon/script-security.ts).
+  // track_script and notify / notify_master / _backup / _fault / _stop / _master_rx_lower_pri run
+  // (src/daemon), with their users and enable_script_security (src/daemon/script-security.ts).
   const notRun: Array<[string, unknown[]]> = [['track_bfd', inst.trackBfd]]
   for (const [keyword, items] of notRun) {
     if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet`)
   }
-  if (inst.notifyMasterRxLowerPri != null) report('warning', 'notify_master_rx_lower_pri is parsed but not run yet')
   if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
   if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)
