@@ -143,3 +143,14 @@ t.test('TrackProcesses: prime counts now; a new process is up within a scan, a k
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.same(reports, ['down', 'up', 'down'], 'nothing after stop()')
 })
+
+t.test('config: a bare param_match is exact (no parameters), quorum_max 0 is accepted', async (t) => {
+  const { loadConfig } = await import('../../src/config/load.js')
+  const { createMemoryReader } = await import('../../src/config/memory-reader.js')
+  const path = '/etc/keepalived/keepalived.conf'
+  const text = 'vrrp_track_process bare {\n  process nginx\n  param_match\n  quorum_max 0\n}\n'
+  const loaded = loadConfig(path, { reader: createMemoryReader({ [path]: text }), configId: 'test' })
+  const about = loaded.diagnostics.filter((d) => /param_match|quorum_max/.test(d.message))
+  t.same(about.map((d) => d.message), [], 'no diagnostic about param_match or quorum_max')
+  t.match(loaded.model.vrrpTrackProcesses[0], { paramMatch: 'exact', quorumMax: 0 })
+})

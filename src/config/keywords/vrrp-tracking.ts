@@ -57,11 +57,23 @@ export const trackFileKeywords = {
 
 export const trackProcessKeywords = {
   process: custom<string[] | undefined>({ minArgs: 1, expected: 'PROCESS_NAME [ARGS...]', initial: () => undefined, parse: (s) => s.args.map((a) => a.text) }),
-  param_match: oneOf(['initial', 'partial'] as const),
+  // KEEPALIVED: a bare `param_match` means exact parameters (with none given: no parameters).
+  param_match: custom<'exact' | 'initial' | 'partial' | undefined>({
+    maxArgs: 1,
+    expected: '[initial|partial]',
+    initial: () => undefined,
+    parse: (s, ctx) => {
+      const a = s.args[0]
+      if (a === undefined) return 'exact'
+      if (a.text === 'initial' || a.text === 'partial') return a.text
+      return invalid(ctx, a, `param_match: '${a.text}' is not one of initial, partial`, '[initial|partial]')
+    }
+  }),
   // KEEPALIVED: "default weight (default is 1)".
   weight: named('weight', { ...weight(-254, 254), initial: () => ({ weight: 1, reverse: false }) }),
   quorum: int(1, 65535, 1),
-  quorum_max: int(1, 65535),
+  // KEEPALIVED: quorum_max 0 means failure while any matching process runs.
+  quorum_max: int(0, 65535),
   fork_delay: named('forkDelayUs', timerUs(86400)),
   terminate_delay: named('terminateDelayUs', timerUs(86400)),
   delay: named('delayUs', timerUs(86400)),
