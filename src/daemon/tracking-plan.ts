@@ -46,7 +46,7 @@ export interface TrackedProcessPlan {
   /** Process name, then the parameters to match (none: match the name only). */
   process: string[]
   paramMatch: 'exact' | 'initial' | 'partial'
-  /** param_match given with no parameters: the process must have none. */
+  /** param_match was written: parameters are matched (with exact and none listed: the process must have none). */
   paramMatchGiven: boolean
   quorum: number
   quorumMax: number
