@@ -128,3 +128,42 @@ t.test('a master hearing a lower priority runs notify_master_rx_lower_pri and wr
   t.equal(lines[2], 'INSTANCE "VI_1" MASTER 150')
   t.ok(lines.indexOf('INSTANCE "VI_1" MASTER_PRIORITY 130') < lines.indexOf('INSTANCE "VI_1" MASTER_PRIORITY 150'), 'in order')
 })
+
+t.test('vrrp_sync_group notify: notify_master then notify GROUP G1 STATE 0, in order through shutdown; GROUP lines on the FIFO', async (t) => {
+  const dir = tempDir(t)
+  const out = join(dir, 'fifo.out')
+  const fifo = join(dir, 'vrrp.fifo')
+  const reader = readerScript(dir, out)
+  const notifyLog = join(dir, 'group.log')
+  const script = join(dir, 'group.sh')
+  writeFileSync(script, `#!/bin/sh\necho "$* seq=$FLOATIP_NOTIFY_SEQ" >> ${notifyLog}\n`)
+  chmodSync(script, 0o755)
+  const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const group = ['vrrp_sync_group G1 {', '    group {', '        VI_1', '        VI_2', '    }', `    notify_master "${script} master-hook"`, `    notify ${script}`, '}']
+  const conf = keepalivedConf({
+    globalExtra: [`vrrp_notify_fifo ${fifo}`, `vrrp_notify_fifo_script ${reader}`],
+    sections: group,
+    instances: [
+      { name: 'VI_1', vrid: 51, priority: 150, advertInt: 0.1, version: 3, vips: [lab.vip4(0)] },
+      { name: 'VI_2', vrid: 52, priority: 150, advertInt: 0.1, version: 3, vips: [lab.vip4(1)] }
+    ]
+  })
+  const r1 = daemons.floatip('r1', conf)
+  try {
+    await r1.waitForLog((l) => l.msg === 'sync group state changed' && l.to === 'MASTER', 'G1 MASTER')
+    await waitLine(out, 'GROUP "G1" MASTER 0', 'GROUP MASTER line')
+    await waitFor(() => existsSync(notifyLog) && readFileSync(notifyLog, 'utf8').includes('GROUP G1 MASTER 0'), { timeoutMs: 3000, what: 'group notify MASTER ran' })
+    t.same(r1.stderr, [], 'no config diagnostics')
+    const exit = new Promise<number | null>((resolve) => r1.child.once('exit', (code) => resolve(code)))
+    lab.kill(r1.child, 'SIGTERM')
+    t.equal(await exit, 0, 'exit 0')
+  } catch (err) {
+    dump(t, [r1])
+    throw err
+  }
+  t.same(readFileSync(notifyLog, 'utf8').trim().split('\n'), ['GROUP G1 BACKUP 0 seq=1', 'master-hook seq=2', 'GROUP G1 MASTER 0 seq=2', 'GROUP G1 STOP 0 seq=3'], 'the group\'s scripts in order, a sequence per group')
+  const lines = linesOf(out)
+  t.same(lines.filter((l) => l.startsWith('GROUP')), ['GROUP "G1" BACKUP 0', 'GROUP "G1" MASTER 0', 'GROUP "G1" STOP 0'])
+  t.same(lines.filter((l) => l.startsWith('INSTANCE "VI_1"')), ['INSTANCE "VI_1" BACKUP 150', 'INSTANCE "VI_1" MASTER 150', 'INSTANCE "VI_1" STOP 150'])
+})
