@@ -117,7 +117,7 @@ function planInstance (inst: VrrpInstance, model: KeepalivedConfig, report: Repo
     report('warning', 'VRRPv2 has no IPv6: running version 3')
     version = 3
   }
-  const auth = authenticationOf(inst, version, report)
+  const auth = authenticationOf(inst, version, g.vrrpStrict ? 'global' : inst.strictMode ? 'instance' : false, report)
   if (auth === null) return null
   return {
     name: inst.name,
@@ -182,8 +182,14 @@ function instanceFamily (inst: VrrpInstance): 'ipv4' | 'ipv6' {
   return src !== undefined && src !== null && src.includes(':') ? 'ipv6' : 'ipv4'
 }
 
-function authenticationOf (inst: VrrpInstance, version: 2 | 3, report: Report): { type: number, data: Uint8Array | undefined } | null {
+function authenticationOf (inst: VrrpInstance, version: 2 | 3, strict: 'global' | 'instance' | false, report: Report): { type: number, data: Uint8Array | undefined } | null {
   const a = inst.authentication
+  if (strict !== false && a?.authType != null) {
+    // KEEPALIVED vrrp_strict / strict_mode: "Authentication is not supported": the block is
+    // ignored and adverts carry none (check-config warns for vrrp_strict in global_defs).
+    if (strict === 'instance') report('warning', 'strict_mode: authentication is not supported; the authentication block is ignored')
+    return { type: VRRP_AUTH_TYPE_NONE, data: undefined }
+  }
   if (a?.authType == null || version === 3) {
     // RFC 5798 §9: VRRPv3 has no authentication; keepalived ignores the block for version 3.
     if (a?.authType != null) report('warning', 'authentication is ignored with VRRPv3 (RFC 5798 §9)')

@@ -338,7 +338,7 @@ t.test('as published: nginx dies and cannot restart; chk_nginx.sh is killed at i
   t.comment(`host A's adverts carry auth type ${auth.join(', ')} (0: none, 1: PASS)`)
   // KEEPALIVED: "Strict mode does not support authentication. Ignoring.": keepalived sends auth
   // type 0 here, and would discard host A's adverts if they carried PASS (a mixed pair splits).
-  t.same(auth, [0], 'vrrp_strict: no authentication on the wire, as keepalived', { todo: 'floatip run does not apply vrrp_strict yet (check-config warns, run sends PASS)' })
+  t.same(auth, [0], 'vrrp_strict: no authentication on the wire, as keepalived')
 })
 
 t.test('with `timeout 10` added: chk_nginx.sh stops keepalived, B takes the VIP; A returns with a fresh floatip and takes it back', async (t) => {
