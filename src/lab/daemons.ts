@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process'
 import { packageRoot } from '../native/index.js'
 import type { Lab, NsRef } from './lab.js'
 import { waitFor } from './wait-for.js'
+import { onLines } from './lines.js'
 
 export type LogLine = Record<string, unknown> & { msg?: string, instance?: string }
 
@@ -70,14 +71,9 @@ export class LabDaemons {
 function track (kind: RunningDaemon['kind'], node: string, child: ChildProcess, configPath: string): RunningDaemon {
   const logs: LogLine[] = []
   const stderr: string[] = []
-  let partial = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) {
-      if (kind !== 'floatip') { stderr.push(line); continue }
-      try { logs.push(JSON.parse(line) as LogLine) } catch { stderr.push(line) }
-    }
+  onLines(child.stdout, (line) => {
+    if (kind !== 'floatip') { stderr.push(line); return }
+    try { logs.push(JSON.parse(line) as LogLine) } catch { stderr.push(line) }
   })
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr.push(...chunk.split('\n').filter((l) => l !== '')) })
   const waitForLog = async (match: (line: LogLine) => boolean, what: string, options: { timeoutMs?: number, from?: number } = {}): Promise<LogLine> => {

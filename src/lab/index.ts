@@ -25,3 +25,4 @@ export {
 } from './plan.js';
 export { LabDaemons, FLOATIP_CLI, stateChange, vipHolders, type RunningDaemon, type LogLine } from './daemons.js';
 export { keepalivedConf, type NodeConfigSpec, type VrrpInstanceSpec } from './keepalived-conf.js';
+export { onLines } from './lines.js';

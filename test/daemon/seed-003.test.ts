@@ -54,7 +54,7 @@ import { fileURLToPath } from 'node:url'
 import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { stateChange, vipHolders, holdersOverTime, type LogLine } from '../helpers/daemons.js'
 import { writeNginxSite, nginxArgv, type NginxSite } from '../helpers/nginx.js'
-import { FLOATIP_CLI } from '../../src/lab/index.js'
+import { FLOATIP_CLI, onLines } from '../../src/lab/index.js'
 import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
 import { decodeAdvert } from '../../src/protocol/vrrp-codec.js'
 import { formatIp } from '../../src/protocol/ip-address.js'
@@ -189,13 +189,8 @@ class Host {
 function trackLogs (child: ChildProcess, node: string): HostDaemon {
   const logs: LogLine[] = []
   const stderr: string[] = []
-  let partial = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) {
-      try { logs.push(JSON.parse(line) as LogLine) } catch { stderr.push(line) }
-    }
+  onLines(child.stdout, (line) => {
+    try { logs.push(JSON.parse(line) as LogLine) } catch { stderr.push(line) }
   })
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr.push(...chunk.split('\n').filter((l) => l !== '')) })
   return {

@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process'
 import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, type RunningDaemon } from '../helpers/daemons.js'
 import { packageRoot } from '../../src/native/index.js'
+import { onLines } from '../../src/lab/index.js'
 import type { SinkEvent, SinkMessage } from '../../src/lab/smtp-sink.js'
 
 const SINK = join(packageRoot, 'dist', 'src', 'lab', 'smtp-sink.js')
@@ -22,15 +23,10 @@ async function startSink (t: Test, lab: Lab, args: string[] = []): Promise<Runni
   const messages: SinkMessage[] = []
   const receivedAtMs = new Map<SinkMessage, number>()
   const stderr: string[] = []
-  let partial = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) {
-      const e = JSON.parse(line) as SinkEvent
-      events.push(e)
-      if (e.event === 'message') { messages.push(e.message); receivedAtMs.set(e.message, Date.now()) }
-    }
+  onLines(child.stdout, (line) => {
+    const e = JSON.parse(line) as SinkEvent
+    events.push(e)
+    if (e.event === 'message') { messages.push(e.message); receivedAtMs.set(e.message, Date.now()) }
   })
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk))
   t.teardown(() => { lab.kill(child, 'SIGTERM') })
