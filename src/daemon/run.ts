@@ -1,9 +1,10 @@
 // `floatip run`: the daemon's main thread. Loads and checks the config (errors stop start-up with
-// the check-config diagnostics), plans the instances, starts the engine thread, and handles
-// signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, notify_stop scripts given
-// time to run, exit 0), SIGUSR2 logs the counters (keepalived writes them to a stats file), SIGHUP
-// is not a reload yet. Runs the scripts: vrrp_script checks (track-scripts.ts, their results go to
-// the engine thread as priorities and faults) and notify scripts on transitions (notify.ts).
+// the check-config diagnostics), plans the instances and sync groups, starts the engine thread,
+// and handles signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, queued
+// notifications given time to finish, exit 0), SIGUSR2 logs the counters (keepalived writes them
+// to a stats file), SIGHUP is not a reload yet. Runs the tracking sources (vrrp_script,
+// track_file, vrrp_track_process: their values go to the engine thread as priorities and faults)
+// and the observers of engine events (notify scripts, notify FIFOs, SMTP alerts).
 import { loadConfig } from '../config/load.js'
 import { formatReport, summarize } from '../config/format.js'
 import { planInstances, type InstancePlan } from '../engine/instance-plan.js'
@@ -74,6 +75,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
   const processes = new TrackProcesses(tracking.processes, log.child({ component: 'track' }), tracker.report)
   files.prime()
   processes.prime()
+  const stopTracking = (): void => { for (const source of [scripts, files, processes]) source.stop() }
   // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
   // meanwhile stops here (nothing else has started).
   const early = signalPromise(['SIGTERM', 'SIGINT'])
@@ -81,9 +83,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
   early.dispose()
   if (interrupted !== null) {
     log.info({ signal: interrupted }, 'shutting down')
-    scripts.stop()
-    files.stop()
-    processes.stop()
+    stopTracking()
     closeObservers()
     runner.close()
     return 0
@@ -98,9 +98,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
         onEvent: (event) => { for (const o of observers.list) o.handle(event) },
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
-          scripts.stop()
-          files.stop()
-          processes.stop()
+          stopTracking()
           closeObservers()
           runner.close()
           removeAllVips(plans, netns, log)
@@ -110,6 +108,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
   } catch (err) {
     const e = err as Error & { code?: string }
     log.error({ code: e.code, err: e.message }, 'could not start')
+    stopTracking()
     closeObservers()
     runner.close()
     return 1
@@ -123,9 +122,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
   const stop = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down')
-      scripts.stop()
-      files.stop()
-      processes.stop()
+      stopTracking()
       void thread.shutdown().then(async (final) => {
         if (final === null) removeAllVips(plans, netns, log)
         else log.info({ status: final }, 'stopped')
