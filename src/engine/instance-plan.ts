@@ -225,6 +225,8 @@ function reportUnsupported (inst: VrrpInstance, _model: KeepalivedConfig, report
   for (const [keyword, items] of notRun) {
     if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet`)
   }
+  // KEEPALIVED: DELETED is sent for an instance a reload removed; floatip has no reload yet.
+  if (inst.notifyDeleted != null) report('warning', 'notify_deleted applies to instances removed by a reload; floatip has no reload yet, so it never runs')
   if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
   if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)
