@@ -278,7 +278,7 @@ export class InstanceRuntime {
           this.#transition(effect.from, effect.to, effect.reason, nowUs)
           break
         case 'wants-master':
-          this.#log.info({ master: null }, 'Master_Down_Timer fired: waiting for the sync group')
+          this.#log.info('Master_Down_Timer fired: waiting for the sync group')
           this.#syncRelevant = true
           break
       }

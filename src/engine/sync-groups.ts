@@ -18,7 +18,7 @@ interface GroupRuntime {
   plan: SyncGroupPlan
   members: InstanceRuntime[]
   /** Members whose last transition has been looked at (to see a MASTER → BACKUP by itself). */
-  seen: Map<InstanceRuntime, unknown>
+  seen: Map<InstanceRuntime, InstanceRuntime['lastTransition']>
   state: GroupState
 }
 

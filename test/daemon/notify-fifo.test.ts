@@ -81,12 +81,17 @@ function fifoPlan (path: string, script?: string[]): FifoPlan {
   return { keyword: 'vrrp_notify_fifo', path, owner: { user: undefined, group: undefined }, script: script === undefined ? undefined : { keyword: 'vrrp_notify_fifo_script', argv: [...script, path], user: undefined } }
 }
 
+/** A NotifyFifo on `path` with no script, its runner closed at teardown. */
+function openFifo (t: Test, path: string): NotifyFifo {
+  const runner = new ScriptRunner({ log: silent })
+  t.teardown(() => runner.close())
+  return new NotifyFifo({ fifos: [fifoPlan(path)], priorityChanges: new Set() }, runner, silent)
+}
+
 t.test('a missing FIFO is created (0644) and removed at close; with no reader a write neither blocks nor fails', async (t) => {
   const dir = tempDir(t)
   const path = join(dir, 'notify.fifo')
-  const runner = new ScriptRunner({ log: silent })
-  t.teardown(() => runner.close())
-  const fifo = new NotifyFifo({ fifos: [fifoPlan(path)], priorityChanges: new Set() }, runner, silent)
+  const fifo = openFifo(t, path)
   const st = statSync(path)
   t.ok(st.isFIFO(), 'created as a FIFO')
   t.equal(st.mode & 0o777, 0o644)
@@ -137,9 +142,7 @@ t.test('an existing FIFO is used and kept; a regular file or a symbolic link is 
 t.test('a full pipe (reader gone quiet) drops and counts lines, never throws or blocks', async (t) => {
   const dir = tempDir(t)
   const path = join(dir, 'full.fifo')
-  const runner = new ScriptRunner({ log: silent })
-  t.teardown(() => runner.close())
-  const fifo = new NotifyFifo({ fifos: [fifoPlan(path)], priorityChanges: new Set() }, runner, silent)
+  const fifo = openFifo(t, path)
   // 64 KiB pipe, ~27 bytes a line: 5000 lines overflow it.
   const started = Date.now()
   for (let i = 0; i < 5000; i++) fifo.handle(transition(i % 2 === 0 ? 'MASTER' : 'BACKUP'))

@@ -24,6 +24,15 @@ function dump (t: Test, d: RunningDaemon): void {
   t.comment(d.node, JSON.stringify(d.logs.map(({ time, pid, name, ...l }) => l)), d.stderr.join('\n'), `exit ${String(d.child.exitCode)}`)
 }
 
+/** A failing check script owned by root but writable by group `daemon` (mode 0775): unsafe. */
+function groupWritableCheck (dir: string): string {
+  const path = join(dir, 'check.sh')
+  writeFileSync(path, '#!/bin/sh\nexit 1\n')
+  chmodSync(path, 0o775)
+  chownSync(path, 0, DAEMON_GID)
+  return path
+}
+
 t.test('enable_script_security: a notify_master with a user runs as that user; a group-writable track script is disabled, the daemon runs on', async (t) => {
   const dir = tempDir(t)
   const out = join(dir, 'out')
@@ -32,10 +41,7 @@ t.test('enable_script_security: a notify_master with a user runs as that user; a
   const whoami = join(dir, 'whoami.sh')
   writeFileSync(whoami, '#!/bin/sh\necho "$(id -u) $(id -g) $(id -G) $1" > "$2"\n')
   chmodSync(whoami, 0o755)
-  const unsafe = join(dir, 'check.sh')
-  writeFileSync(unsafe, '#!/bin/sh\nexit 1\n')
-  chmodSync(unsafe, 0o775)
-  chownSync(unsafe, 0, DAEMON_GID)
+  const unsafe = groupWritableCheck(dir)
 
   const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
@@ -72,10 +78,7 @@ t.test('enable_script_security: a notify_master with a user runs as that user; a
 
 t.test('without enable_script_security: scripts run, the unsafe one with a warning, and keepalived\'s SECURITY VIOLATION line', async (t) => {
   const dir = tempDir(t)
-  const unsafe = join(dir, 'check.sh')
-  writeFileSync(unsafe, '#!/bin/sh\nexit 1\n')
-  chmodSync(unsafe, 0o775)
-  chownSync(unsafe, 0, DAEMON_GID)
+  const unsafe = groupWritableCheck(dir)
   const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
   const conf = keepalivedConf({
