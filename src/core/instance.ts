@@ -79,6 +79,31 @@ export class VrrpInstanceCore {
     return this.#initialize(nowUs, 'INIT', 'start');
   }
 
+  /**
+   * KEEPALIVED reload: an instance kept across a reload (same interface, family and VRID) takes
+   * over the state of the one it replaces instead of starting afresh, so a reload moves no VIP.
+   * Like start(), from INIT, except that a previous MASTER becomes MASTER at once (its VIPs are
+   * added where missing, an advert and gratuitous ARPs go out: the advert may carry a new
+   * priority or interval) and a state-changed effect comes only when the state differs from
+   * `previous` (no notify script for a state the instance already had).
+   */
+  resume(nowUs: number, previous: VrrpState): readonly Effect[] {
+    if (this.#state !== 'INIT') return NONE;
+    let effects: readonly Effect[];
+    if (this.#faultReason !== null) {
+      // A master that is now in FAULT releases first (priority-0 advert, VIPs removed).
+      effects = this.#enterFault(previous === 'MASTER' ? 'MASTER' : 'INIT');
+    } else if (previous === 'MASTER') {
+      effects = this.#becomeMaster(nowUs, previous, 'reload');
+    } else {
+      effects = this.#initialize(nowUs, previous, 'reload');
+    }
+    return effects.flatMap((e): Effect[] => {
+      if (e.type !== 'state-changed') return [e];
+      return e.to === previous ? [] : [{ ...e, from: previous, reason: 'reload' }];
+    });
+  }
+
   advertReceived(nowUs: number, advert: ReceivedAdvert): readonly Effect[] {
     if (this.#state === 'BACKUP') return this.#backupReceive(nowUs, advert);
     if (this.#state === 'MASTER') return this.#masterReceive(nowUs, advert);

@@ -68,7 +68,8 @@ export type TransitionReason =
   | 'shutdown' // §6.4.2/§6.4.3 Shutdown event
   | 'fault' // keepalived FAULT entered
   | 'fault-cleared' // keepalived FAULT left
-  | 'sync-group'; // keepalived vrrp_sync_group: moved with the other members
+  | 'sync-group' // keepalived vrrp_sync_group: moved with the other members
+  | 'reload'; // keepalived reload: the instance's state carried over into its new config
 
 export type GarpTrigger = 'became-master' | 'lower-priority-advert';
 
