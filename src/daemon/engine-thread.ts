@@ -3,11 +3,13 @@
 // status, and shut it down. If the thread dies, the daemon is told through onExit so it can clean
 // up.
 import { Worker } from 'node:worker_threads'
-import type { EngineStatus } from '../engine/engine.js'
+import type { EngineStatus, ReloadSummary } from '../engine/engine.js'
 import type { EngineEvent } from '../engine/events.js'
-import type { EngineWorkerData, FromEngine, ToEngine } from '../engine/worker-protocol.js'
+import type { EngineWorkerData, FromEngine, InitialTracking, ToEngine } from '../engine/worker-protocol.js'
 import { EngineStartError } from '../engine/errors.js'
 import type { TrackingSink } from './tracker.js'
+import type { InstancePlan } from '../engine/instance-plan.js'
+import type { SyncGroupPlan } from '../engine/sync-group-plan.js'
 
 const WORKER_URL = new URL('../engine/worker.js', import.meta.url)
 
@@ -21,6 +23,7 @@ export interface EngineThreadEvents {
 export class EngineThread implements TrackingSink {
   readonly #worker: Worker
   readonly #pendingStatus = new Map<number, (status: EngineStatus) => void>()
+  readonly #pendingReload = new Map<number, (result: ReloadSummary | EngineStartError) => void>()
   #nextRequest = 1
   #stopping: Promise<EngineStatus | null> | null = null
   #stoppedWith: ((status: EngineStatus | null) => void) | null = null
@@ -52,6 +55,11 @@ export class EngineThread implements TrackingSink {
             thread.#pendingStatus.get(message.requestId)?.(message.status)
             thread.#pendingStatus.delete(message.requestId)
             break
+          case 'reloaded':
+          case 'reload-failed':
+            thread.#pendingReload.get(message.requestId)?.(message.type === 'reloaded' ? message.summary : new EngineStartError(message.message))
+            thread.#pendingReload.delete(message.requestId)
+            break
           case 'stopped':
             thread.#stoppedWith?.(message.status)
             break
@@ -62,6 +70,8 @@ export class EngineThread implements TrackingSink {
       worker.on('exit', (code) => {
         thread.#exited = true
         thread.#stoppedWith?.(null)
+        for (const resolve of thread.#pendingReload.values()) resolve(new EngineStartError(`the engine thread exited with code ${code}`))
+        thread.#pendingReload.clear()
         if (!started) reject(lastError ?? new EngineStartError(`the engine thread exited with code ${code} before starting`))
         else if (thread.#stopping === null) events.onUnexpectedExit(lastError, code)
       })
@@ -75,6 +85,22 @@ export class EngineThread implements TrackingSink {
       this.#pendingStatus.set(requestId, resolve)
       this.#post({ type: 'status', requestId })
     })
+  }
+
+  /**
+   * Runs new plans (see Engine.reload). Resolves once the engine has applied them, after every
+   * event the reload caused has been passed to onEvent; rejects with EngineStartError when the
+   * engine refused them (the old ones keep running).
+   */
+  async reload (plans: InstancePlan[], syncGroups: SyncGroupPlan[], tracking: Record<string, InitialTracking>): Promise<ReloadSummary> {
+    if (this.#exited) throw new EngineStartError('the engine thread has stopped')
+    const requestId = this.#nextRequest++
+    const result = await new Promise<ReloadSummary | EngineStartError>((resolve) => {
+      this.#pendingReload.set(requestId, resolve)
+      this.#post({ type: 'reload', requestId, plans, syncGroups, tracking })
+    })
+    if (result instanceof EngineStartError) throw result
+    return result
   }
 
   /** Priority-0 adverts and VIPs removed; resolves with the final status (null on timeout). */

@@ -99,6 +99,8 @@ export function fifoLine (event: EngineEvent, priorityChanges: ReadonlySet<strin
     case 'transition': return `INSTANCE "${event.transition.instance}" ${stateWord(event.transition.to)} ${event.transition.priority}\n`
     case 'group-transition': return `GROUP "${event.transition.group}" ${stateWord(event.transition.to)} 0\n`
     case 'master-rx-lower-pri': return `INSTANCE "${event.instance}" MASTER_RX_LOWER_PRI ${event.priority}\n`
+    // KEEPALIVED: an instance a reload removed is reported FAULT, or DELETED with notify_deleted.
+    case 'deleted': return `INSTANCE "${event.instance}" ${event.state} ${event.priority}\n`
     case 'priority-changed':
       if (!priorityChanges.has(event.instance)) return undefined
       return `INSTANCE "${event.instance}" ${event.state === 'MASTER' ? 'MASTER' : 'BACKUP'}_PRIORITY ${event.to}\n`
@@ -124,13 +126,13 @@ class OpenFifo {
 
 export class NotifyFifo implements EngineEventObserver {
   readonly #fifos: OpenFifo[] = []
-  readonly #priorityChanges: ReadonlySet<string>
+  #plan: NotifyFifoPlan
   readonly #log: Logger
   #closed = false
 
   /** Creates (when missing) and opens each FIFO and starts its script. A FIFO that cannot be used is logged and left out. */
   constructor (plan: NotifyFifoPlan, runner: ScriptRunner, log: Logger) {
-    this.#priorityChanges = plan.priorityChanges
+    this.#plan = plan
     this.#log = log
     for (const p of plan.fifos) {
       const fifo = new OpenFifo(p)
@@ -153,11 +155,21 @@ export class NotifyFifo implements EngineEventObserver {
     }
   }
 
+  /**
+   * A reload's plan: taken over (true) when it names the same FIFOs and scripts, so the FIFOs stay
+   * open and their scripts keep running; otherwise (false) the caller replaces this observer.
+   */
+  adopt (plan: NotifyFifoPlan): boolean {
+    if (this.#closed || JSON.stringify(plan.fifos) !== JSON.stringify(this.#plan.fifos)) return false
+    this.#plan = plan
+    return true
+  }
+
   /** Per FIFO: lines written, dropped (pipe full), failed. */
   get stats (): FifoStats[] { return this.#fifos.map((f) => ({ ...f.stats })) }
 
   handle (event: EngineEvent): void {
-    const line = fifoLine(event, this.#priorityChanges)
+    const line = fifoLine(event, this.#plan.priorityChanges)
     if (line === undefined) return
     const bytes = Buffer.from(line)
     for (const fifo of this.#fifos) this.#write(fifo, bytes)

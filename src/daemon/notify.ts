@@ -22,7 +22,8 @@ import type { PrepareScript, RunUser } from './script-security.js'
  */
 export const NOTIFY_TIMEOUT_MS = 10_000
 
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'
+/** DELETED: an instance a reload removed, when it has notify_deleted (otherwise it is FAULT). */
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED'
 
 export interface NotifyPlan {
   instance: string
@@ -32,6 +33,7 @@ export interface NotifyPlan {
   notify: string[] | undefined
   /** notify_master_rx_lower_pri, run as written (KEEPALIVED appends no arguments). */
   masterRxLowerPri?: string[]
+
   /** Per keyword (notify_master, ..., notify): the user to run as (absent: the daemon's own). */
   users?: Partial<Record<string, RunUser>>
 }
@@ -44,7 +46,7 @@ export interface GroupNotifyPlan {
   users?: Partial<Record<string, RunUser>>
 }
 
-type Scripts = Pick<VrrpInstance, 'notifyMaster' | 'notifyBackup' | 'notifyFault' | 'notifyStop' | 'notify'>
+type Scripts = Pick<VrrpInstance, 'notifyMaster' | 'notifyBackup' | 'notifyFault' | 'notifyStop' | 'notify'> & { notifyDeleted?: VrrpInstance['notifyDeleted'] }
 
 /** argv per keyword of one instance or group: missing, insecure or unknown-user scripts are reported and left out. */
 function planScripts (scripts: Scripts & { notifyMasterRxLowerPri?: ScriptRef | null }, warn: (message: string) => void, findFile: (file: string) => string | null, prepare?: PrepareScript): { byState: NotifyPlan['byState'], notify: string[] | undefined, masterRxLowerPri: string[] | undefined, users: NonNullable<NotifyPlan['users']> } {
@@ -70,6 +72,8 @@ function planScripts (scripts: Scripts & { notifyMasterRxLowerPri?: ScriptRef | 
   set('BACKUP', argvOf('notify_backup', scripts.notifyBackup))
   set('FAULT', argvOf('notify_fault', scripts.notifyFault))
   set('STOP', argvOf('notify_stop', scripts.notifyStop))
+  const deleted = scripts.notifyDeleted
+  if (deleted?.command !== undefined) set('DELETED', argvOf('notify_deleted', { command: deleted.command, user: deleted.user, group: deleted.group }))
   const notify = argvOf('notify', scripts.notify)
   const masterRxLowerPri = argvOf('notify_master_rx_lower_pri', scripts.notifyMasterRxLowerPri)
   return { byState, notify, masterRxLowerPri, users }
@@ -83,7 +87,13 @@ export function planNotify (instances: readonly VrrpInstance[], names: readonly 
     if (!names.includes(inst.name)) continue
     const p = planScripts(inst, (message) => warnings.push({ instance: inst.name, message }), findFile, prepare)
     if (p.notify !== undefined || p.masterRxLowerPri !== undefined || Object.keys(p.byState).length > 0) {
-      plans.push({ instance: inst.name, byState: p.byState, notify: p.notify, ...(p.masterRxLowerPri !== undefined ? { masterRxLowerPri: p.masterRxLowerPri } : {}), users: p.users })
+      plans.push({
+        instance: inst.name,
+        byState: p.byState,
+        notify: p.notify,
+        ...(p.masterRxLowerPri !== undefined ? { masterRxLowerPri: p.masterRxLowerPri } : {}),
+        users: p.users
+      })
     }
   }
   return { plans, warnings }
@@ -182,6 +192,18 @@ export class Notifier implements EngineEventObserver {
     if (event.type === 'transition') this.transition(event.transition)
     else if (event.type === 'group-transition') this.groupTransition(event.transition)
     else if (event.type === 'master-rx-lower-pri') this.masterRxLowerPri(event.instance)
+    else if (event.type === 'deleted') this.deleted(event.instance, event.state, event.priority)
+  }
+
+  /**
+   * A reload removed the instance. KEEPALIVED: its notifies see FAULT (notify_fault, then notify
+   * with FAULT), or with notify_deleted DELETED (the notify_deleted script if one is given, then
+   * notify with DELETED).
+   */
+  deleted (instance: string, state: 'DELETED' | 'FAULT', priority: number): void {
+    const plan = this.#plans.get(instance)
+    const env = this.#advance('INSTANCE', instance, state)
+    if (plan !== undefined) this.#enqueue(env, commandsOf(plan, 'INSTANCE', instance, state, priority), { instance })
   }
 
   /** Queues the transition's scripts behind the instance's earlier ones. */

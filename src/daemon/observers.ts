@@ -17,13 +17,21 @@ export interface Observers {
   warnings: Array<{ instance?: string, message: string }>
 }
 
-export function createObservers (model: KeepalivedConfig, plans: readonly InstancePlan[], runner: ScriptRunner, log: Logger, prepare?: PrepareScript): Observers {
+/**
+ * `previous`: the observers of the config a reload replaces. A NotifyFifo that names the same
+ * FIFOs and scripts is taken over (its FIFOs stay open, its scripts keep running); the caller
+ * closes the previous observers that are not in the new list.
+ */
+export function createObservers (model: KeepalivedConfig, plans: readonly InstancePlan[], runner: ScriptRunner, log: Logger, prepare?: PrepareScript, previous: readonly EngineEventObserver[] = []): Observers {
   const notifyPlan = planNotify(model.vrrpInstances, plans.map((p) => p.name), undefined, prepare)
   const groupPlan = planGroupNotify(model.vrrpSyncGroups, undefined, prepare)
   const fifoPlan = planNotifyFifos(model, plans.map((p) => p.name), undefined, prepare)
   const warnings: Observers['warnings'] = [...notifyPlan.warnings, ...groupPlan.warnings.map(({ group, message }) => ({ message: `vrrp_sync_group ${group}: ${message}` })), ...fifoPlan.warnings]
   const list: EngineEventObserver[] = [new Notifier(notifyPlan.plans, runner, log.child({ component: 'notify' }), undefined, groupPlan.plans)]
-  if (fifoPlan.plan.fifos.length > 0) list.push(new NotifyFifo(fifoPlan.plan, runner, log.child({ component: 'notify' })))
+  if (fifoPlan.plan.fifos.length > 0) {
+    const kept = previous.find((o): o is NotifyFifo => o instanceof NotifyFifo && o.adopt(fifoPlan.plan))
+    list.push(kept ?? new NotifyFifo(fifoPlan.plan, runner, log.child({ component: 'notify' })))
+  }
   const smtp = planSmtpAlerts(model, plans.map((p) => p.name))
   warnings.push(...smtp.warnings)
   if (smtp.plan !== undefined) list.push(new SmtpAlerter(smtp.plan, log.child({ component: 'smtp' })))

@@ -2,26 +2,22 @@
 // the check-config diagnostics), plans the instances and sync groups, starts the engine thread,
 // and handles signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, queued
 // notifications given time to finish, exit 0), SIGUSR2 logs the counters (keepalived writes them
-// to a stats file), SIGHUP is not a reload yet. Runs the tracking sources (vrrp_script,
-// track_file, vrrp_track_process: their values go to the engine thread as priorities and faults)
-// and the observers of engine events (notify scripts, notify FIFOs, SMTP alerts).
+// to a stats file), SIGHUP reloads the config like keepalived (a config with errors changes
+// nothing). Runs the current generation (generation.ts): the tracking sources, whose values go to
+// the engine thread as priorities and faults, and the observers of engine events.
 import { loadConfig } from '../config/load.js'
 import { formatReport, summarize } from '../config/format.js'
-import { planInstances, type InstancePlan } from '../engine/instance-plan.js'
+import { planInstances, type InstancePlan, type PlanProblem } from '../engine/instance-plan.js'
 import type { SyncGroupPlan } from '../engine/sync-group-plan.js'
 import { createLogger, type Logger } from '../io/logger.js'
 import type { KeepalivedConfig } from '../config/model.js'
 import { EngineThread } from './engine-thread.js'
 import { removeAllVips } from './vip-cleanup.js'
 import { ScriptRunner } from './script-runner.js'
-import { ScriptPolicy } from './script-security.js'
-import { TrackScripts } from './track-scripts.js'
-import { TrackFiles } from './track-files.js'
-import { TrackProcesses } from './track-processes.js'
-import { planTracking } from './tracking-plan.js'
-import { Tracker } from './tracker.js'
 import { NOTIFY_TIMEOUT_MS } from './notify.js'
-import { createObservers, drainObservers } from './observers.js'
+import { drainObservers } from './observers.js'
+import { createGeneration, type Generation } from './generation.js'
+import { ReloadQueue } from './reload-queue.js'
 
 /** On SIGTERM, how long queued notify scripts (notify_stop) may still run before floatip exits. */
 export const SHUTDOWN_NOTIFY_WAIT_MS = NOTIFY_TIMEOUT_MS + 1000
@@ -45,11 +41,7 @@ export async function runDaemon (options: RunOptions): Promise<number> {
     return 1
   }
   const { plans, syncGroups, problems } = planInstances(loaded.model)
-  for (const p of problems) {
-    const at = `${p.source.file}:${p.source.line}:${p.source.column}`
-    if (p.severity === 'error') log.error({ instance: p.instance, at }, p.message)
-    else log.warn({ instance: p.instance, at }, p.message)
-  }
+  logProblems(problems, log)
   if (problems.some((p) => p.severity === 'error')) return 1
   if (plans.length === 0) {
     log.error({ file: options.file }, 'no vrrp_instance to run')
@@ -61,75 +53,114 @@ export async function runDaemon (options: RunOptions): Promise<number> {
 async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], model: KeepalivedConfig, options: RunOptions, log: Logger): Promise<number> {
   const netns = options.namespace
   const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
-  // script_user, per-script users and enable_script_security, checked once for every script.
-  const policy = ScriptPolicy.fromConfig(model.globalDefs)
-  const tracking = planTracking(model, plans, undefined, policy.prepare)
-  const observers = createObservers(model, plans, runner, log, policy.prepare)
-  for (const { message, ...fields } of [...tracking.warnings, ...observers.warnings]) log.warn(fields, message)
-  for (const message of policy.summary()) log.warn({ component: 'scripts' }, message)
-  const closeObservers = (): void => { for (const o of observers.list) o.close?.() }
-  const tracker = new Tracker(tracking)
-  const scripts = new TrackScripts(tracking.scripts, runner, log.child({ component: 'track' }), tracker.report)
-  // track_file and vrrp_track_process values are read before the engine starts, like the scripts' first round.
-  const files = new TrackFiles(tracking.files, log.child({ component: 'track' }), tracker.report)
-  const processes = new TrackProcesses(tracking.processes, log.child({ component: 'track' }), tracker.report)
-  files.prime()
-  processes.prime()
-  const stopTracking = (): void => { for (const source of [scripts, files, processes]) source.stop() }
+  let current = createGeneration(model, plans, syncGroups, runner, log)
+  /** While a reload runs: the generation it replaces (its observers hear the removed instances). */
+  let retiring: Generation | null = null
   // KEEPALIVED runs each vrrp_script at start-up; the cores start with those results. A signal
   // meanwhile stops here (nothing else has started).
   const early = signalPromise(['SIGTERM', 'SIGINT'])
-  const interrupted = await Promise.race([scripts.firstRound().then(() => null), early.signal])
+  const interrupted = await Promise.race([current.firstRound().then(() => null), early.signal])
   early.dispose()
   if (interrupted !== null) {
     log.info({ signal: interrupted }, 'shutting down')
-    stopTracking()
-    closeObservers()
+    current.stopTracking()
+    current.closeObservers()
     runner.close()
     return 0
+  }
+  const closeAll = (): void => {
+    current.stopTracking()
+    current.closeObservers()
+    retiring?.closeObservers(current.observers)
+    runner.close()
   }
   let crashed: (code: number) => void = () => {}
   const crash = new Promise<number>((resolve) => { crashed = resolve })
   let started: Awaited<ReturnType<typeof EngineThread.start>>
   try {
     started = await EngineThread.start(
-      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: Object.fromEntries(tracker.snapshot()), syncGroups },
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: current.tracking(), syncGroups },
       {
-        onEvent: (event) => { for (const o of observers.list) o.handle(event) },
+        onEvent: (event) => {
+          const observers = event.type === 'deleted' && retiring !== null ? retiring.observers : current.observers
+          for (const o of observers) o.handle(event)
+        },
         onUnexpectedExit: (error, code) => {
           log.fatal({ err: error, code }, 'engine thread stopped unexpectedly')
-          stopTracking()
-          closeObservers()
-          runner.close()
-          removeAllVips(plans, netns, log)
+          const all = [...current.plans, ...(retiring?.plans ?? [])]
+          closeAll()
+          removeAllVips(all, netns, log)
           crashed(1)
         }
       })
   } catch (err) {
     const e = err as Error & { code?: string }
     log.error({ code: e.code, err: e.message }, 'could not start')
-    stopTracking()
-    closeObservers()
-    runner.close()
+    closeAll()
     return 1
   }
   const { thread, status } = started
-  tracker.attach(thread)
-  scripts.start()
-  files.start()
-  processes.start()
+  current.start(thread)
   log.info({ instances: status.instances.map((i) => ({ name: i.name, interface: i.interface, vrid: i.vrid, state: i.state, primaryAddress: i.primaryAddress })) }, 'running')
+  let stopping = false
+  /**
+   * SIGHUP (keepalived's reload): a config with errors changes nothing; otherwise the new
+   * generation's scripts run once, then the engine swaps plans (engine.ts reload) and the new
+   * tracking and observers take over. One reload at a time; a SIGHUP meanwhile runs one more.
+   */
+  const reloads = new ReloadQueue(async () => {
+    if (stopping) return
+    const next = await loadNextGeneration(options, runner, log, current)
+    if (next === null || stopping) {
+      next?.stopTracking()
+      next?.closeObservers(current.observers)
+      return
+    }
+    await next.firstRound()
+    if (stopping) {
+      next.stopTracking()
+      next.closeObservers(current.observers)
+      return
+    }
+    const previous = current
+    previous.stopTracking()
+    retiring = previous
+    current = next
+    // The snapshot goes with the reload message; changes after it follow it, in order.
+    const reload = thread.reload(next.plans, next.syncGroups, next.tracking())
+    next.start(thread)
+    try {
+      const summary = await reload
+      log.info({ file: options.file, ...summary }, 'reloaded')
+      previous.closeObservers(next.observers)
+    } catch (err) {
+      const e = err as Error & { code?: string }
+      log.error({ code: e.code, err: e.message }, 'reload refused by the engine; the running configuration stays')
+      // Back to the running config: its tracking restarts from a fresh first round.
+      next.stopTracking()
+      next.closeObservers(previous.observers)
+      const again = createGeneration(previous.model, previous.plans, previous.syncGroups, runner, log, previous.observers)
+      await again.firstRound()
+      current = again
+      thread.reload(again.plans, again.syncGroups, again.tracking()).catch(() => {})
+      again.start(thread)
+      previous.closeObservers(again.observers)
+    } finally {
+      retiring = null
+    }
+  }, log)
   const stop = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down')
-      stopTracking()
+      stopping = true
+      current.stopTracking()
       void thread.shutdown().then(async (final) => {
-        if (final === null) removeAllVips(plans, netns, log)
+        if (final === null) removeAllVips([...current.plans, ...(retiring?.plans ?? [])], netns, log)
         else log.info({ status: final }, 'stopped')
         // The engine's last transitions (to INIT: notify_stop) are queued by now.
-        if (!await drainObservers(observers.list, SHUTDOWN_NOTIFY_WAIT_MS)) log.warn('notifications still pending at exit; scripts killed')
-        closeObservers()
-        runner.close()
+        const observers = [...current.observers, ...(retiring?.observers ?? [])]
+        if (!await drainObservers(observers, SHUTDOWN_NOTIFY_WAIT_MS)) log.warn('notifications still pending at exit; scripts killed')
+        closeAll()
         resolve(0)
       })
     }
@@ -137,8 +168,36 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
     process.once('SIGINT', onSignal)
   })
   process.on('SIGUSR2', () => { void thread.status().then((s) => log.info({ status: s }, 'stats')) })
-  process.on('SIGHUP', () => log.warn('reload (SIGHUP) is not supported yet; restart floatip to apply a new config'))
+  process.on('SIGHUP', () => { void reloads.request() })
   return await Promise.race([stop, crash])
+}
+
+/** The next generation from the config file, or null (logged) when the file cannot run. */
+async function loadNextGeneration (options: RunOptions, runner: ScriptRunner, log: Logger, current: Generation): Promise<Generation | null> {
+  log.info({ file: options.file }, 'reloading')
+  const loaded = loadConfig(options.file, { configId: options.configId })
+  if (loaded.diagnostics.length > 0) process.stderr.write(formatReport(loaded.diagnostics))
+  const refuse = (message: string, fields: object = {}): null => {
+    log.error({ file: options.file, ...fields }, `reload: ${message}; the running configuration stays`)
+    return null
+  }
+  if (!loaded.ok) {
+    const summary = summarize(loaded.diagnostics)
+    return refuse('configuration has errors (see floatip check-config)', { errors: summary.errors, warnings: summary.warnings })
+  }
+  const { plans, syncGroups, problems } = planInstances(loaded.model)
+  logProblems(problems, log)
+  if (problems.some((p) => p.severity === 'error')) return refuse('an instance cannot run')
+  if (plans.length === 0) return refuse('no vrrp_instance to run')
+  return createGeneration(loaded.model, plans, syncGroups, runner, log, current.observers)
+}
+
+function logProblems (problems: readonly PlanProblem[], log: Logger): void {
+  for (const p of problems) {
+    const at = `${p.source.file}:${p.source.line}:${p.source.column}`
+    if (p.severity === 'error') log.error({ instance: p.instance, at }, p.message)
+    else log.warn({ instance: p.instance, at }, p.message)
+  }
 }
 
 function signalPromise (signals: NodeJS.Signals[]): { signal: Promise<NodeJS.Signals>, dispose: () => void } {

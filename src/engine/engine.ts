@@ -3,7 +3,9 @@
 // remove stale VIPs a crashed run left, pick each instance's primary address, open the sockets,
 // start the cores. Shutdown: every instance's RFC 5798 §6.4.3 Shutdown, then close. Link events
 // of an instance's own interface become FAULT (keepalived's default interface tracking); the
-// daemon's track scripts arrive as setTrackedPriority / fault / faultCleared.
+// daemon's track scripts arrive as setTrackedPriority / fault / faultCleared. A reload (SIGHUP)
+// swaps in new plans: reload-plan.ts decides per instance, everything that can fail is prepared
+// before anything running changes.
 import { IoLoop, NetlinkMonitor, RtNetlink, monotonicUs, type NetlinkEvent } from '../native/index.js'
 import { VipSet } from '../io/vip-set.js'
 import { Announcer } from '../io/announcer.js'
@@ -11,13 +13,15 @@ import type { Logger } from '../io/logger.js'
 import { canonicalIp, isIpv6LinkLocal, parseIpOrThrow } from '../protocol/ip-address.js'
 import type { InstancePlan } from './instance-plan.js'
 import { InstanceRuntime, type InstanceStatus } from './instance-runtime.js'
-import type { EngineEvent } from './events.js'
+import type { VrrpState } from '../core/index.js'
+import type { EngineEvent, GroupState } from './events.js'
 import { VrrpChannel } from './vrrp-channel.js'
 import { EngineStartError } from './errors.js'
 import type { InitialTracking } from './worker-protocol.js'
 import { linkTracking, type LinkTracking } from './link-tracking.js'
 import { SyncGroups } from './sync-groups.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
+import { planReload } from './reload-plan.js'
 
 export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
@@ -43,12 +47,28 @@ interface Started {
   runtime: InstanceRuntime
   channel: VrrpChannel
   announcer: Announcer
+  primary: string
   /** What interface tracking applied last. */
   links: LinkTracking
 }
 
+/** An instance ready to run: its interface, VIPs and source address resolved. */
+interface Prepared {
+  plan: InstancePlan
+  vips: VipSet
+  primary: string
+}
+
+/** What a reload did, by instance name. */
+export interface ReloadSummary {
+  kept: string[]
+  changed: string[]
+  added: string[]
+  removed: string[]
+}
+
 export class Engine {
-  readonly #plans: readonly InstancePlan[]
+  #plans: readonly InstancePlan[]
   readonly #options: EngineOptions
   readonly #log: Logger
   #loop: IoLoop | null = null
@@ -59,12 +79,14 @@ export class Engine {
   /** Link name → up (administratively up and running), from rtnetlink. */
   readonly #links = new Map<string, boolean>()
   #syncGroups: SyncGroups | null = null
+  #syncGroupPlans: readonly SyncGroupPlan[]
   #stopped = false
 
   constructor (plans: readonly InstancePlan[], options: EngineOptions) {
     this.#plans = plans
     this.#options = options
     this.#log = options.log
+    this.#syncGroupPlans = options.syncGroups ?? []
   }
 
   /** Throws EngineStartError (and releases what it opened) when an instance cannot start. */
@@ -84,6 +106,99 @@ export class Engine {
       s.runtime.start()
     }
     this.#syncGroups?.settle()
+  }
+
+  /**
+   * KEEPALIVED reload: run `plans` from now on. Kept instances run on untouched (their tracking
+   * is re-applied), changed ones are replaced and resume their state, removed ones are released
+   * (a `deleted` event each), added ones start. Throws EngineStartError, with nothing changed,
+   * when a new or changed instance cannot run (no such interface, no address, socket refused).
+   */
+  reload (plans: readonly InstancePlan[], syncGroups: readonly SyncGroupPlan[], tracking: Record<string, InitialTracking>): ReloadSummary {
+    const loop = this.#loop
+    const netlink = this.#netlink
+    if (this.#stopped || loop === null || netlink === null) throw new EngineStartError('the engine is not running')
+    const diff = planReload(this.#started.map((s) => s.runtime.plan), plans)
+    const byIdentity = (plan: InstancePlan): Started | undefined => this.#started.find((s) => s.runtime.plan === plan)
+    // ---- prepare (may throw; nothing running has changed yet) ----
+    const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
+    const allVips = vipAddresses(plans)
+    const fresh = [...diff.changed.map((c) => c.next), ...diff.added].map((plan) => this.#prepare(plan, links, allVips))
+    const keptPrimary = new Map(diff.kept.map((k) => [k.next, (byIdentity(k.old) as Started).primary]))
+    const multicastKeys = new Set([...fresh.map((p) => ({ plan: p.plan, primary: p.primary })), ...diff.kept.map((k) => ({ plan: k.next, primary: keptPrimary.get(k.next) as string }))]
+      .filter((p) => p.plan.unicastPeers.length === 0).map((p) => channelKey(p.plan, p.primary)))
+    // A channel that must now receive multicast but was opened without it is reopened, and the
+    // kept instances on it are replaced (they move to the new sockets).
+    const reopen = new Set([...this.#channels].filter(([key, c]) => multicastKeys.has(key) && !c.options.multicast).map(([key]) => key))
+    const moved = diff.kept.filter((k) => reopen.has(channelKey(k.next, keptPrimary.get(k.next) as string)))
+    diff.kept = diff.kept.filter((k) => !moved.includes(k))
+    diff.changed.push(...moved)
+    fresh.push(...moved.map((k) => this.#prepare(k.next, links, allVips)))
+    const channels = new Map([...this.#channels].filter(([key]) => !reopen.has(key)))
+    const opened: VrrpChannel[] = []
+    try {
+      for (const p of fresh) {
+        const key = channelKey(p.plan, p.primary)
+        if (channels.has(key)) continue
+        const channel = this.#openChannel(loop, p.plan, p.primary, multicastKeys.has(key))
+        channels.set(key, channel)
+        opened.push(channel)
+      }
+    } catch (err) {
+      for (const c of opened) c.close()
+      throw err
+    }
+    // ---- apply ----
+    const summary: ReloadSummary = { kept: diff.kept.map((k) => k.next.name), changed: diff.changed.map((c) => c.next.name), added: diff.added.map((p) => p.name), removed: diff.removed.map((p) => p.name) }
+    const previousGroups = new Map((this.#syncGroups?.status() ?? []).map((g) => [g.name, g.state]))
+    this.#syncGroups?.close()
+    for (const plan of diff.removed) {
+      const s = byIdentity(plan) as Started
+      s.runtime.shutdown({ deleted: true })
+      this.#retire(s)
+    }
+    const states = new Map<InstancePlan, VrrpState>()
+    for (const { old, next } of diff.changed) {
+      const s = byIdentity(old) as Started
+      states.set(next, s.runtime.core.state)
+      this.#retire(s)
+      // A master keeps the VIPs both configs have; the ones only the old config had go now.
+      if (s.runtime.core.state === 'MASTER') this.#removeDroppedVips(old, next, links)
+    }
+    for (const p of fresh) {
+      const channel = channels.get(channelKey(p.plan, p.primary)) as VrrpChannel
+      const started = this.#run(loop, p, channel, links)
+      const initial = tracking[p.plan.name]
+      if (initial !== undefined) {
+        for (const reason of initial.faults) started.runtime.fault(reason)
+        started.runtime.setTrackedPriority(initial.priority)
+      }
+      const previous = states.get(p.plan)
+      if (previous === undefined) {
+        this.#removeStale(p)
+        started.runtime.start()
+      } else {
+        started.runtime.resume(previous === 'INIT' ? 'BACKUP' : previous)
+      }
+    }
+    const groupNames = new Set(syncGroups.map((g) => g.name))
+    for (const k of diff.kept) this.#retrack(byIdentity(k.old) as Started, tracking[k.next.name], groupNames)
+    for (const [key, c] of this.#channels) {
+      if (!this.#started.some((s) => s.channel === c)) {
+        c.close()
+        this.#channels.delete(key)
+      }
+    }
+    for (const [key, c] of channels) {
+      if (this.#channels.get(key) === c) continue
+      this.#channels.set(key, c)
+      c.route((vrid) => this.#lookup(c, vrid))
+    }
+    this.#plans = plans
+    this.#syncGroupPlans = syncGroups
+    this.#syncGroups = this.#newSyncGroups(previousGroups)
+    this.#syncGroups.settle()
+    return summary
   }
 
   /** Tracking (base + weights) changed an instance's effective priority. */
@@ -155,68 +270,118 @@ export class Engine {
     const loop = this.#loop = new IoLoop({ realtimePriority: this.#options.realtimePriority, onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
     const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
     for (const l of links.values()) this.#links.set(l.name, l.up && l.running)
-    const ifindexOf = (name: string): number => {
-      const link = links.get(name)
-      if (link === undefined) throw new EngineStartError(`interface ${name} does not exist${netns === undefined ? '' : ` in namespace ${netns}`}`)
-      return link.ifindex
-    }
-    const withVips = this.#plans.map((plan) => {
-      const ifindex = ifindexOf(plan.interface)
-      const vips = new VipSet(netlink, [...plan.vips, ...plan.excludedVips], (dev) => ifindexOf(dev ?? plan.interface))
-      const stale = vips.present()
-      if (stale.length > 0) {
-        // A previous run that crashed left these; keepalived also starts from a clean interface.
-        this.#log.warn({ instance: plan.name, vips: stale.map((v) => `${v.address}/${v.prefixLength}`) }, 'removing stale VIPs')
-        vips.remove()
-      }
-      return { plan, ifindex, vips }
-    })
-    const allVips = new Set(this.#plans.flatMap((p) => [...p.vips, ...p.excludedVips].map((v) => canonicalIp(v.address))))
-    const prepared = withVips.map((p) => ({ ...p, primary: p.plan.sourceAddress ?? this.#primaryAddress(p.plan, p.ifindex, allVips) }))
+    const allVips = vipAddresses(this.#plans)
+    const prepared = this.#plans.map((plan) => this.#prepare(plan, links, allVips))
+    for (const p of prepared) this.#removeStale(p)
     const multicastKeys = new Set(prepared.filter((p) => p.plan.unicastPeers.length === 0).map((p) => channelKey(p.plan, p.primary)))
     for (const p of prepared) {
-      const channel = this.#channel(loop, p.plan, p.primary, multicastKeys)
-      const announcer = new Announcer({ interface: p.plan.interface, netns, family: p.plan.family, vips: p.plan.vips.map((v) => v.address) })
-      const runtime = new InstanceRuntime(p.plan, {
-        loop,
-        sockets: channel,
-        vips: p.vips,
-        announcer,
-        primaryAddress: p.primary,
-        log: this.#log.child({ instance: p.plan.name }),
-        now: monotonicUs,
-        onEvent: (e) => this.#options.onEvent?.(e),
-        onSyncRelevant: () => this.#syncGroups?.changed()
-      })
-      const started: Started = { runtime, channel, announcer, links: { faults: [], adjustment: 0 } }
-      this.#started.push(started)
-      for (const t of p.plan.trackInterfaces) {
-        if (!links.has(t.name)) this.#log.warn({ instance: p.plan.name, interface: t.name }, 'track_interface: no such interface (counts as down)')
+      const key = channelKey(p.plan, p.primary)
+      let channel = this.#channels.get(key)
+      if (channel === undefined) {
+        channel = this.#openChannel(loop, p.plan, p.primary, multicastKeys.has(key))
+        this.#channels.set(key, channel)
       }
-      this.#applyLinks(started)
+      this.#run(loop, p, channel, links)
     }
-    this.#syncGroups = new SyncGroups(this.#options.syncGroups ?? [], (name) => this.#started.find((x) => x.runtime.name === name)?.runtime, {
-      emit: (e) => this.#options.onEvent?.(e),
-      log: this.#log.child({ component: 'sync-group' }),
-      now: monotonicUs
-    })
+    this.#syncGroups = this.#newSyncGroups(new Map())
     for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
     this.#monitor = new NetlinkMonitor(loop, (event) => this.#linkEvent(event), { netns, onOverflow: () => this.#resyncLinks() })
   }
 
-  #channel (loop: IoLoop, plan: InstancePlan, primary: string, multicastKeys: Set<string>): VrrpChannel {
-    const key = channelKey(plan, primary)
-    let channel = this.#channels.get(key)
-    if (channel === undefined) {
-      try {
-        channel = new VrrpChannel(loop, { interface: plan.interface, netns: this.#options.netns, family: plan.family, source: primary, multicast: multicastKeys.has(key) }, this.#log.child({ component: 'channel' }))
-      } catch (err) {
-        const e = err as Error & { code?: string }
-        throw new EngineStartError(`vrrp_instance ${plan.name}: cannot open a VRRP socket on ${plan.interface} from ${primary}: ${e.code ?? ''} ${e.message}`.trim(), e)
-      }
-      this.#channels.set(key, channel)
+  /** Resolves what an instance needs from the kernel; throws EngineStartError when it cannot run. */
+  #prepare (plan: InstancePlan, links: ReadonlyMap<string, { ifindex: number }>, allVips: Set<string | null>): Prepared {
+    const ifindexOf = (name: string): number => {
+      const link = links.get(name)
+      if (link === undefined) throw new EngineStartError(`interface ${name} does not exist${this.#options.netns === undefined ? '' : ` in namespace ${this.#options.netns}`}`)
+      return link.ifindex
     }
-    return channel
+    const ifindex = ifindexOf(plan.interface)
+    const vips = new VipSet(this.#netlink as RtNetlink, [...plan.vips, ...plan.excludedVips], (dev) => ifindexOf(dev ?? plan.interface))
+    return { plan, vips, primary: plan.sourceAddress ?? this.#primaryAddress(plan, ifindex, allVips) }
+  }
+
+  /** A previous run that crashed left these; keepalived also starts from a clean interface. */
+  #removeStale (p: Prepared): void {
+    const stale = p.vips.present()
+    if (stale.length === 0) return
+    this.#log.warn({ instance: p.plan.name, vips: stale.map((v) => `${v.address}/${v.prefixLength}`) }, 'removing stale VIPs')
+    p.vips.remove()
+  }
+
+  /** Creates the runtime of a prepared instance (not started) and applies interface tracking. */
+  #run (loop: IoLoop, p: Prepared, channel: VrrpChannel, links: ReadonlyMap<string, unknown>): Started {
+    const announcer = new Announcer({ interface: p.plan.interface, netns: this.#options.netns, family: p.plan.family, vips: p.plan.vips.map((v) => v.address) })
+    const runtime = new InstanceRuntime(p.plan, {
+      loop,
+      sockets: channel,
+      vips: p.vips,
+      announcer,
+      primaryAddress: p.primary,
+      log: this.#log.child({ instance: p.plan.name }),
+      now: monotonicUs,
+      onEvent: (e) => this.#options.onEvent?.(e),
+      onSyncRelevant: () => this.#syncGroups?.changed()
+    })
+    const started: Started = { runtime, channel, announcer, primary: p.primary, links: { faults: [], adjustment: 0 } }
+    this.#started.push(started)
+    for (const t of p.plan.trackInterfaces) {
+      if (!links.has(t.name)) this.#log.warn({ instance: p.plan.name, interface: t.name }, 'track_interface: no such interface (counts as down)')
+    }
+    this.#applyLinks(started)
+    return started
+  }
+
+  #newSyncGroups (previous: ReadonlyMap<string, GroupState>): SyncGroups {
+    return new SyncGroups(this.#syncGroupPlans, (name) => this.#started.find((x) => x.runtime.name === name)?.runtime, {
+      emit: (e) => this.#options.onEvent?.(e),
+      log: this.#log.child({ component: 'sync-group' }),
+      now: monotonicUs,
+      previous
+    })
+  }
+
+  #openChannel (loop: IoLoop, plan: InstancePlan, primary: string, multicast: boolean): VrrpChannel {
+    try {
+      return new VrrpChannel(loop, { interface: plan.interface, netns: this.#options.netns, family: plan.family, source: primary, multicast }, this.#log.child({ component: 'channel' }))
+    } catch (err) {
+      const e = err as Error & { code?: string }
+      throw new EngineStartError(`vrrp_instance ${plan.name}: cannot open a VRRP socket on ${plan.interface} from ${primary}: ${e.code ?? ''} ${e.message}`.trim(), e)
+    }
+  }
+
+  // ---- reload -----------------------------------------------------------------------------
+
+  /** Stops a runtime without touching its VIPs or sending anything (it is released or replaced). */
+  #retire (s: Started): void {
+    s.runtime.close()
+    s.announcer.close()
+    this.#started.splice(this.#started.indexOf(s), 1)
+  }
+
+  /** A master's VIPs that the old plan had and the new one has not. */
+  #removeDroppedVips (old: InstancePlan, next: InstancePlan, links: ReadonlyMap<string, { ifindex: number }>): void {
+    const key = (v: InstancePlan['vips'][number], plan: InstancePlan): string => `${canonicalIp(v.address) ?? v.address}/${v.prefixLength}/${v.dev ?? plan.interface}`
+    const kept = new Set([...next.vips, ...next.excludedVips].map((v) => key(v, next)))
+    const dropped = [...old.vips, ...old.excludedVips].filter((v) => !kept.has(key(v, old)))
+    const ifindexOf = (dev: string | undefined): number => links.get(dev ?? old.interface)?.ifindex ?? 0
+    const usable = dropped.filter((v) => ifindexOf(v.dev) > 0)
+    if (usable.length === 0) return
+    for (const f of new VipSet(this.#netlink as RtNetlink, usable, ifindexOf).remove()) {
+      this.#log.error({ instance: next.name, address: f.address, code: f.error.code, err: f.error.message }, 'could not remove VIP')
+    }
+    this.#log.info({ instance: next.name, vips: usable.map((v) => `${v.address}/${v.prefixLength}`) }, 'VIPs removed by the reload')
+  }
+
+  /**
+   * A kept instance takes the new tracking: its priority, and the faults of the new tracking
+   * plan. Faults the engine owns stay: its interfaces' and those of sync groups that still exist.
+   */
+  #retrack (s: Started, initial: InitialTracking | undefined, groupNames: ReadonlySet<string>): void {
+    const wanted = new Set(initial?.faults ?? [])
+    const ownedHere = (reason: string): boolean => s.links.faults.includes(reason) || [...groupNames].some((g) => reason.startsWith(`vrrp_sync_group ${g}:`))
+    for (const reason of wanted) s.runtime.fault(reason)
+    s.runtime.setTrackedPriority(initial?.priority ?? s.runtime.plan.core.basePriority)
+    for (const reason of [...s.runtime.faults]) if (!wanted.has(reason) && !ownedHere(reason)) s.runtime.faultCleared(reason)
   }
 
   /** KEEPALIVED: the interface's first address (IPv4), or its link-local address (IPv6, RFC 5798 §5.1.2.1). */
@@ -273,4 +438,9 @@ export class Engine {
 
 function channelKey (plan: InstancePlan, primary: string): string {
   return `${plan.interface}|${plan.family}|${primary}`
+}
+
+/** Every VIP of the plans: never picked as an instance's primary (source) address. */
+function vipAddresses (plans: readonly InstancePlan[]): Set<string | null> {
+  return new Set(plans.flatMap((p) => [...p.vips, ...p.excludedVips].map((v) => canonicalIp(v.address))))
 }

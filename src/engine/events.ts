@@ -28,3 +28,8 @@ export type EngineEvent =
   | { type: 'priority-changed', instance: string, from: number, to: number, state: VrrpState, atUs: number }
   /** keepalived MASTER_RX_LOWER_PRI: a master received an advert of lower priority. */
   | { type: 'master-rx-lower-pri', instance: string, priority: number, advertPriority: number, source: string, atUs: number }
+  /**
+   * A reload removed the instance (released like a stop). `state`: what keepalived notifies,
+   * DELETED with notify_deleted, FAULT without.
+   */
+  | { type: 'deleted', instance: string, from: VrrpState, state: 'DELETED' | 'FAULT', priority: number, atUs: number }

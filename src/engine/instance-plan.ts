@@ -54,6 +54,8 @@ export interface InstancePlan {
    * while down (reverse: while up); >0 added while up; <0 added while down; reverse flips.
    */
   trackInterfaces: TrackedInterface[]
+  /** KEEPALIVED `notify_deleted`: removed by a reload, the instance is reported DELETED, not FAULT. */
+  notifyDeleted: boolean
 }
 
 export interface TrackedInterface {
@@ -152,7 +154,8 @@ function planInstance (inst: VrrpInstance, model: KeepalivedConfig, report: Repo
     skipCheckAdvAddr: inst.skipCheckAdvAddr || g.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: inst.checkUnicastSrc || g.vrrpCheckUnicastSrc,
     trackOwnInterface: !inst.dontTrackPrimary,
-    trackInterfaces: trackedInterfaces(inst, group, report)
+    trackInterfaces: trackedInterfaces(inst, group, report),
+    notifyDeleted: inst.notifyDeleted != null
   }
 }
 
@@ -226,7 +229,6 @@ function reportUnsupported (inst: VrrpInstance, _model: KeepalivedConfig, report
     if (items.length > 0) report('warning', `${keyword} is parsed but not acted on yet`)
   }
   // KEEPALIVED: DELETED is sent for an instance a reload removed; floatip has no reload yet.
-  if (inst.notifyDeleted != null) report('warning', 'notify_deleted applies to instances removed by a reload; floatip has no reload yet, so it never runs')
   if (inst.useVmac != null) report('warning', 'use_vmac is not supported yet: the VIPs go on the interface itself')
   if (inst.vrf != null) report('warning', 'vrf is not supported yet')
   if (inst.mcastDstIp != null && inst.mcastDstIp !== '224.0.0.18' && inst.mcastDstIp !== 'ff02::12') report('warning', `mcast_dst_ip ${inst.mcastDstIp}: adverts go there, but floatip receives on the standard group only`)

@@ -94,6 +94,7 @@ export class InstanceRuntime {
   #lastAccepted: AcceptedAdvert | null = null
   #lastNowUs = 0
   #closed = false
+  #deleting = false
 
   constructor (plan: InstancePlan, deps: RuntimeDeps) {
     this.plan = plan
@@ -120,6 +121,11 @@ export class InstanceRuntime {
 
   start (): void {
     this.#input(this.#deps.now(), (now) => this.core.start(now))
+  }
+
+  /** Reload: take over the state of the runtime this one replaces (core resume). */
+  resume (previous: VrrpState): void {
+    this.#input(this.#deps.now(), (now) => this.core.resume(now, previous))
   }
 
   /** An advert for this instance's VRID that the codec accepted (packet rules of §7.1). */
@@ -194,9 +200,14 @@ export class InstanceRuntime {
     this.#input(this.#deps.now(), (now) => this.core.setEffectivePriority(now, priority))
   }
 
-  /** RFC 5798 §6.4.3 Shutdown: priority-0 advert, VIPs removed. Leaves no VIP behind. */
-  shutdown (): void {
+  /**
+   * RFC 5798 §6.4.3 Shutdown: priority-0 advert, VIPs removed. Leaves no VIP behind. `deleted`:
+   * the instance is gone from the config after a reload, and the daemon hears a `deleted` event
+   * instead of the transition to INIT (keepalived notifies FAULT, or DELETED with notify_deleted).
+   */
+  shutdown (options: { deleted?: boolean } = {}): void {
     if (this.#closed) return
+    this.#deleting = options.deleted === true
     this.#input(this.#deps.now(), (now) => this.core.shutdown(now))
     this.#driver.stop()
     this.#garp.stop()
@@ -304,6 +315,10 @@ export class InstanceRuntime {
     const priority = this.core.snapshot().effectivePriority
     const master = this.core.snapshot().masterAddress
     this.#log.info({ from, to, reason, priority, master, atUs }, 'state changed')
+    if (this.#deleting && to === 'INIT') {
+      this.#deps.onEvent({ type: 'deleted', instance: this.plan.name, from, state: this.plan.notifyDeleted ? 'DELETED' : 'FAULT', priority, atUs })
+      return
+    }
     this.#deps.onEvent({ type: 'transition', transition: { instance: this.plan.name, from, to, reason, priority, atUs } })
   }
 

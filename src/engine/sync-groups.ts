@@ -30,13 +30,14 @@ export class SyncGroups {
   #scheduled = false
   #closed = false
 
-  constructor (plans: readonly SyncGroupPlan[], runtimeOf: (name: string) => InstanceRuntime | undefined, deps: { emit: (event: EngineEvent) => void, log: Logger, now: () => number }) {
+  /** `previous`: group states to carry over (a reload: a group keeps its state, no notify for it). */
+  constructor (plans: readonly SyncGroupPlan[], runtimeOf: (name: string) => InstanceRuntime | undefined, deps: { emit: (event: EngineEvent) => void, log: Logger, now: () => number, previous?: ReadonlyMap<string, GroupState> }) {
     this.#emit = deps.emit
     this.#log = deps.log
     this.#now = deps.now
     this.#groups = plans.map((plan) => {
       const members = plan.members.map(runtimeOf).filter((r): r is InstanceRuntime => r !== undefined)
-      return { plan, members, seen: new Map(members.map((m) => [m, m.lastTransition])), state: 'INIT' as GroupState }
+      return { plan, members, seen: new Map(members.map((m) => [m, m.lastTransition])), state: deps.previous?.get(plan.name) ?? 'INIT' }
     })
   }
 

@@ -2,7 +2,7 @@
 import type { InstancePlan } from './instance-plan.js'
 import type { EngineEvent } from './events.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
-import type { EngineStatus } from './engine.js'
+import type { EngineStatus, ReloadSummary } from './engine.js'
 
 export interface EngineWorkerData {
   plans: InstancePlan[]
@@ -29,6 +29,8 @@ export type ToEngine =
   /** A tracked object failed: FAULT until every reason is cleared. */
   | { type: 'fault', instance: string, reason: string }
   | { type: 'fault-cleared', instance: string, reason: string }
+  /** SIGHUP: run these plans from now on (tracking as the daemon's new first round left it). */
+  | { type: 'reload', requestId: number, plans: InstancePlan[], syncGroups: SyncGroupPlan[], tracking: Record<string, InitialTracking> }
 
 export type FromEngine =
   | { type: 'ready', status: EngineStatus }
@@ -36,3 +38,5 @@ export type FromEngine =
   | { type: 'event', event: EngineEvent }
   | { type: 'status', requestId: number, status: EngineStatus }
   | { type: 'stopped', status: EngineStatus }
+  | { type: 'reloaded', requestId: number, summary: ReloadSummary }
+  | { type: 'reload-failed', requestId: number, code: string, message: string }

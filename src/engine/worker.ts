@@ -41,6 +41,13 @@ port.on('message', (message: ToEngine) => {
     engine.fault(message.instance, message.reason)
   } else if (message.type === 'fault-cleared') {
     engine.faultCleared(message.instance, message.reason)
+  } else if (message.type === 'reload') {
+    try {
+      post({ type: 'reloaded', requestId: message.requestId, summary: engine.reload(message.plans, message.syncGroups, message.tracking) })
+    } catch (err) {
+      const e = err as Error & { code?: string }
+      post({ type: 'reload-failed', requestId: message.requestId, code: e.code ?? 'ERR_FLOATIP_START', message: e.message })
+    }
   } else if (message.type === 'shutdown') {
     engine.shutdown()
     const status = engine.status()

@@ -40,6 +40,8 @@ t.test('FIFO lines are keepalived\'s: INSTANCE/GROUP "name" STATE priority, grou
   t.equal(fifoLine(transition('MASTER', 150), on), 'INSTANCE "VI_1" MASTER 150\n')
   t.equal(fifoLine(transition('FAULT'), on), 'INSTANCE "VI_1" FAULT 100\n')
   t.equal(fifoLine(transition('INIT'), on), 'INSTANCE "VI_1" STOP 100\n', 'the transition to INIT at shutdown is STOP')
+  t.equal(fifoLine({ type: 'deleted', instance: 'VI_1', from: 'MASTER', state: 'FAULT', priority: 100, atUs: 0 }, on), 'INSTANCE "VI_1" FAULT 100\n', 'removed by a reload: FAULT')
+  t.equal(fifoLine({ type: 'deleted', instance: 'VI_1', from: 'MASTER', state: 'DELETED', priority: 100, atUs: 0 }, on), 'INSTANCE "VI_1" DELETED 100\n', '... or DELETED with notify_deleted')
   t.equal(fifoLine({ type: 'group-transition', transition: { group: 'G1', from: 'BACKUP', to: 'MASTER', atUs: 0 } }, on), 'GROUP "G1" MASTER 0\n')
   t.equal(fifoLine({ type: 'group-transition', transition: { group: 'G1', from: 'MASTER', to: 'INIT', atUs: 0 } }, on), 'GROUP "G1" STOP 0\n')
   t.equal(fifoLine({ type: 'master-rx-lower-pri', instance: 'VI_1', priority: 150, advertPriority: 50, source: '192.0.2.2', atUs: 0 }, on), 'INSTANCE "VI_1" MASTER_RX_LOWER_PRI 150\n', 'the instance\'s own priority, not the advert\'s')

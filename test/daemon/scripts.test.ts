@@ -198,6 +198,45 @@ t.test('ScriptRunner: bounded concurrency', async (t) => {
   t.equal(peak, 2, 'never more than maxConcurrent at once')
 })
 
+t.test('an instance a reload removed: notify_fault and notify FAULT, or notify_deleted and notify DELETED', async (t) => {
+  const dir = tempDir(t)
+  const log = join(dir, 'log')
+  const script = join(dir, 'n.sh')
+  writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`)
+  chmodSync(script, 0o755)
+  const loaded = parseString(`
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  priority 150
+  virtual_ipaddress { 10.0.0.1/24 }
+  notify_fault "${script} fault"
+  notify "${script} notify"
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 2
+  priority 150
+  virtual_ipaddress { 10.0.0.2/24 }
+  notify_fault "${script} fault"
+  notify_deleted "${script} deleted"
+  notify "${script} notify"
+}`)
+  const { plans } = planNotify(loaded.model.vrrpInstances, ['VI_1', 'VI_2'])
+  const runner = new ScriptRunner({ log: silent })
+  t.teardown(() => runner.close())
+  const notifier = new Notifier(plans, runner, silent, 2000)
+  notifier.handle({ type: 'deleted', instance: 'VI_1', from: 'MASTER', state: 'FAULT', priority: 150, atUs: 0 })
+  notifier.handle({ type: 'deleted', instance: 'VI_2', from: 'BACKUP', state: 'DELETED', priority: 150, atUs: 0 })
+  t.equal(await notifier.drain(5000), true)
+  t.same(readFileSync(log, 'utf8').trim().split('\n').sort(), [
+    'deleted',
+    'fault',
+    'notify INSTANCE VI_1 FAULT 150',
+    'notify INSTANCE VI_2 DELETED 150'
+  ])
+})
+
 t.test('Notifier: per instance, scripts run one at a time in transition order; drain waits for them', async (t) => {
   const dir = tempDir(t)
   const log = join(dir, 'log')
