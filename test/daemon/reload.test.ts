@@ -132,3 +132,43 @@ t.test('a reload with config errors, or with an interface that does not exist, c
     throw err
   }
 })
+
+t.test('with a keepalived peer: reloading either side moves nothing; an instance removed by a reload goes to keepalived', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const [a, b] = [lab.vip4(0), lab.vip4(1)]
+  const vi1 = (priority: number): VrrpInstanceSpec => ({ name: 'VI_1', vrid: 51, priority, vips: [`${a}/32`], advertInt: 0.1, version: 3 })
+  const vi2 = (priority: number): VrrpInstanceSpec => ({ name: 'VI_2', vrid: 52, priority, vips: [`${b}/32`], advertInt: 0.1, version: 3 })
+  const r1 = daemons.floatip('r1', keepalivedConf({ instances: [vi1(150)] }))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'floatip MASTER')
+  const r2 = daemons.keepalived('r2', keepalivedConf({ instances: [vi1(100)] }))
+  const entered = (state: string): number => r2.stderr.filter((l) => l.includes(`(VI_1) Entering ${state} STATE`)).length
+  try {
+    await waitFor(() => entered('BACKUP') > 0, { timeoutMs: 5000, what: 'keepalived BACKUP' })
+
+    let mark = r1.logs.length
+    writeFileSync(r1.configPath, keepalivedConf({ instances: [vi1(160)] }))
+    lab.kill(r1.child, 'SIGHUP')
+    t.same((await r1.waitForLog((l) => l.msg === 'reloaded', 'floatip reloaded', { from: mark })).changed, ['VI_1'])
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    t.equal(entered('MASTER'), 0, 'keepalived stayed BACKUP across floatip\'s reload (10 Master_Down_Intervals)')
+
+    const before = r2.stderr.length
+    lab.kill(r2.child, 'SIGHUP')
+    await waitFor(() => r2.stderr.slice(before).some((l) => /[Rr]eload/.test(l)), { timeoutMs: 5000, what: 'keepalived reloads' })
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    t.equal(entered('MASTER'), 0, 'keepalived stayed BACKUP across its own reload')
+    t.same(transitionsSince(r1, mark, 'VI_1'), [], 'floatip stayed MASTER throughout')
+    t.same(await vipHolders(lab, ['r1', 'r2'], a), ['r1'])
+
+    mark = r1.logs.length
+    writeFileSync(r1.configPath, keepalivedConf({ instances: [vi2(150)] }))
+    lab.kill(r1.child, 'SIGHUP')
+    t.same((await r1.waitForLog((l) => l.msg === 'reloaded', 'floatip reloaded', { from: mark })).removed, ['VI_1'])
+    await waitFor(() => entered('MASTER') > 0, { timeoutMs: 3000, what: 'keepalived takes VI_1 over' })
+    await holds(lab, a, ['r2'], 'VI_1 on keepalived\'s router only')
+  } catch (err) {
+    dump(t, [r1, r2])
+    throw err
+  }
+})
