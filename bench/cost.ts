@@ -7,8 +7,8 @@
 // steady state); at advert_int 0.01 also the cadence over 10 s (interval deviation, systematic
 // lateness). "busy" runs load the control plane: 10 track scripts (/bin/true, every second)
 // tracked by every instance, a status query to both daemons every 50 ms (SIGUSR2: keepalived
-// writes its stats file, floatip logs its status) and a reload (SIGHUP) half-way (floatip: not a
-// reload yet, it logs a warning). "-rt" runs both daemons SCHED_FIFO. Prints two tables, writes
+// writes its stats file, floatip logs its status) and a reload (SIGHUP) of the unchanged file
+// half-way (both keep every instance's state). "-rt" runs both daemons SCHED_FIFO. Prints two tables, writes
 // bench/results/cost.json.
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
@@ -48,7 +48,7 @@ interface Case {
   instances: number
   advertInt: number
   load: 'idle' | 'busy'
-  /** Realtime scheduling: `vrrp_rt_priority` in the config (keepalived) and `--rt-priority` (floatip, which does not read the keyword yet). */
+  /** Realtime scheduling: `vrrp_rt_priority` in the config (both read it) and `--rt-priority` for floatip as well. */
   rt: boolean
   seconds: number
   cpuSeconds: number
@@ -406,7 +406,7 @@ function report (list: Case[], runs: Run[], seconds: number): void {
   const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', 'dev p50', 'dev p99', 'dev max', 'missing', 'capture drops'], cadenceRows)
   console.log('\nCost: CPU as % of one core (all threads and child processes) over 3 s from 9.5 s after the daemons\' start, RSS; adverts counted on the wire\n')
   console.log(costTable)
-  console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled (dev = |interval - 10 ms|); busy = 10 track scripts + a status query every 50 ms + one reload (floatip: SIGHUP is not a reload yet)\n')
+  console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled (dev = |interval - 10 ms|); busy = 10 track scripts + a status query every 50 ms + one reload (SIGHUP)\n')
   console.log(cadenceTable)
   const targets = targetLines(runs)
   if (targets.length > 0) console.log(`\nTargets (issue 6), this run:\n${targets.map((t) => `- ${t}`).join('\n')}`)

@@ -29,8 +29,17 @@ export interface Generation {
   /** From now on tracking changes go to `sink`, and the sources run on. */
   start: (sink: TrackingSink) => void
   stopTracking: () => void
+  /** Stops the tracking sources and sets up fresh ones (call firstRound, then start, again). */
+  resetTracking: () => void
   /** Closes the observers, except those a later generation took over. */
   closeObservers: (keep?: readonly EngineEventObserver[]) => void
+}
+
+interface TrackingSources {
+  tracker: Tracker
+  scripts: TrackScripts
+  files: TrackFiles
+  processes: TrackProcesses
 }
 
 /**
@@ -40,32 +49,40 @@ export interface Generation {
 export function createGeneration (model: KeepalivedConfig, plans: InstancePlan[], syncGroups: SyncGroupPlan[], runner: ScriptRunner, log: Logger, previous: readonly EngineEventObserver[] = []): Generation {
   // script_user, per-script users and enable_script_security, checked once for every script.
   const policy = ScriptPolicy.fromConfig(model.globalDefs)
-  const tracking = planTracking(model, plans, undefined, policy.prepare)
+  const plan = planTracking(model, plans, undefined, policy.prepare)
   const observers = createObservers(model, plans, runner, log, policy.prepare, previous)
-  for (const { message, ...fields } of [...tracking.warnings, ...observers.warnings]) log.warn(fields, message)
+  for (const { message, ...fields } of [...plan.warnings, ...observers.warnings]) log.warn(fields, message)
   for (const message of policy.summary()) log.warn({ component: 'scripts' }, message)
-  const tracker = new Tracker(tracking)
   const trackLog = log.child({ component: 'track' })
-  const scripts = new TrackScripts(tracking.scripts, runner, trackLog, tracker.report)
-  // track_file and vrrp_track_process values are read before the engine starts, like the scripts' first round.
-  const files = new TrackFiles(tracking.files, trackLog, tracker.report)
-  const processes = new TrackProcesses(tracking.processes, trackLog, tracker.report)
-  files.prime()
-  processes.prime()
+  const sources = (): TrackingSources => {
+    const tracker = new Tracker(plan)
+    const files = new TrackFiles(plan.files, trackLog, tracker.report)
+    const processes = new TrackProcesses(plan.processes, trackLog, tracker.report)
+    // track_file and vrrp_track_process values are read before the engine starts, like the scripts' first round.
+    files.prime()
+    processes.prime()
+    return { tracker, scripts: new TrackScripts(plan.scripts, runner, trackLog, tracker.report), files, processes }
+  }
+  let tracking = sources()
+  const stopTracking = (): void => { for (const source of [tracking.scripts, tracking.files, tracking.processes]) source.stop() }
   return {
     model,
     plans,
     syncGroups,
     observers: observers.list,
-    firstRound: async () => { await scripts.firstRound() },
-    tracking: () => Object.fromEntries(tracker.snapshot()),
+    firstRound: async () => { await tracking.scripts.firstRound() },
+    tracking: () => Object.fromEntries(tracking.tracker.snapshot()),
     start: (sink) => {
-      tracker.attach(sink)
-      scripts.start()
-      files.start()
-      processes.start()
+      tracking.tracker.attach(sink)
+      tracking.scripts.start()
+      tracking.files.start()
+      tracking.processes.start()
     },
-    stopTracking: () => { for (const source of [scripts, files, processes]) source.stop() },
+    stopTracking,
+    resetTracking: () => {
+      stopTracking()
+      tracking = sources()
+    },
     closeObservers: (keep = []) => { for (const o of observers.list) if (!keep.includes(o)) o.close?.() }
   }
 }

@@ -136,15 +136,18 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
     } catch (err) {
       const e = err as Error & { code?: string }
       log.error({ code: e.code, err: e.message }, 'reload refused by the engine; the running configuration stays')
-      // Back to the running config: its tracking restarts from a fresh first round.
       next.stopTracking()
       next.closeObservers(previous.observers)
-      const again = createGeneration(previous.model, previous.plans, previous.syncGroups, runner, log, previous.observers)
-      await again.firstRound()
-      current = again
-      thread.reload(again.plans, again.syncGroups, again.tracking()).catch(() => {})
-      again.start(thread)
-      previous.closeObservers(again.observers)
+      current = previous
+      retiring = null
+      // The running config's tracking restarts from a fresh first round; the engine (which still
+      // runs its plans: every instance kept) takes the results.
+      previous.resetTracking()
+      await previous.firstRound()
+      if (stopping) return
+      const resync = thread.reload(previous.plans, previous.syncGroups, previous.tracking())
+      previous.start(thread)
+      await resync
     } finally {
       retiring = null
     }

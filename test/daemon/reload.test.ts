@@ -101,10 +101,16 @@ t.test('a reload keeps, changes, adds and removes instances the way keepalived d
 })
 
 t.test('a reload with config errors, or with an interface that does not exist, changes nothing', async (t) => {
+  const dir = tempDir(t)
+  const up = join(dir, 'up')
+  writeFileSync(up, '')
   const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
   const vip = lab.vip4(0)
-  const good = keepalivedConf({ instances: [{ name: 'VI_1', vrid: 51, priority: 150, vips: [`${vip}/32`], advertInt: 0.1, version: 3 }] })
+  const good = keepalivedConf({
+    sections: [`vrrp_script chk {\n    script "/usr/bin/test -e ${up}"\n    interval 1\n    weight 0\n}`],
+    instances: [{ name: 'VI_1', vrid: 51, priority: 150, vips: [`${vip}/32`], advertInt: 0.1, version: 3, extra: ['track_script {', '    chk', '}'] }]
+  })
   const r1 = daemons.floatip('r1', good)
   try {
     await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
@@ -119,13 +125,22 @@ t.test('a reload with config errors, or with an interface that does not exist, c
     lab.kill(r1.child, 'SIGHUP')
     const refused = await r1.waitForLog((l) => /reload refused by the engine/.test(l.msg ?? ''), 'reload refused: no interface etho', { from: mark })
     t.match(refused.err, /interface etho does not exist/)
+    t.same(r1.logs.filter((l) => l.msg === 'state changed'), [r1.logs.find(stateChange('VI_1', 'BACKUP')), r1.logs.find(stateChange('VI_1', 'MASTER'))], 'only the start-up transitions, none from the refused reloads')
+    t.same(await vipHolders(lab, ['r1'], vip), ['r1'], 'r1 still holds the VIP')
+
+    // The running config's track script runs on after the refused reload.
+    rmSync(up)
+    const fault = await r1.waitForLog(stateChange('VI_1', 'FAULT'), 'the check fails: FAULT', { from: mark, timeoutMs: 5000 })
+    writeFileSync(up, '')
+    await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'the check passes: MASTER again', { from: r1.logs.indexOf(fault), timeoutMs: 5000 })
 
     mark = r1.logs.length
     writeFileSync(r1.configPath, good)
     lab.kill(r1.child, 'SIGHUP')
     const summary = await r1.waitForLog((l) => l.msg === 'reloaded', 'the good config reloads', { from: mark })
     t.same(summary.kept, ['VI_1'])
-    t.same(r1.logs.filter((l) => l.msg === 'state changed'), [r1.logs.find(stateChange('VI_1', 'BACKUP')), r1.logs.find(stateChange('VI_1', 'MASTER'))], 'only the start-up transitions, none from the reloads')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    t.same(transitionsSince(r1, mark, 'VI_1'), [], 'no transition from the reload')
     t.same(await vipHolders(lab, ['r1'], vip), ['r1'], 'r1 still holds the VIP')
   } catch (err) {
     dump(t, [r1])
