@@ -5,6 +5,7 @@
 // to a stats file), SIGHUP reloads the config like keepalived (a config with errors changes
 // nothing). Runs the current generation (generation.ts): the tracking sources, whose values go to
 // the engine thread as priorities and faults, and the observers of engine events.
+import { setPriority } from 'node:os'
 import { loadConfig } from '../config/load.js'
 import { formatReport, summarize } from '../config/format.js'
 import { planInstances, type InstancePlan, type PlanProblem } from '../engine/instance-plan.js'
@@ -52,6 +53,7 @@ export async function runDaemon (options: RunOptions): Promise<number> {
 
 async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], model: KeepalivedConfig, options: RunOptions, log: Logger): Promise<number> {
   const netns = options.namespace
+  applyNice(model, log)
   const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
   let current = createGeneration(model, plans, syncGroups, runner, log)
   /** While a reload runs: the generation it replaces (its observers hear the removed instances). */
@@ -208,6 +210,23 @@ function signalPromise (signals: NodeJS.Signals[]): { signal: Promise<NodeJS.Sig
   const signal = new Promise<NodeJS.Signals>((resolve) => { handler = resolve })
   for (const s of signals) process.on(s, handler)
   return { signal, dispose: () => { for (const s of signals) process.off(s, handler) } }
+}
+
+/**
+ * KEEPALIVED global_defs `vrrp_priority` (-20..19): the nice value of the VRRP process. Set on the
+ * main thread before the engine thread exists, so the engine's and the native I/O thread inherit
+ * it (Linux nice is per thread), and so do the scripts the daemon runs.
+ */
+function applyNice (model: KeepalivedConfig, log: Logger): void {
+  const nice = model.globalDefs.vrrpPriority
+  if (nice == null) return
+  try {
+    setPriority(nice)
+    log.info({ nice }, 'vrrp_priority applied')
+  } catch (err) {
+    const e = err as Error & { code?: string }
+    log.warn({ nice, code: e.code, err: e.message }, 'vrrp_priority: cannot set the nice value')
+  }
 }
 
 /** `--rt-priority` wins; otherwise keepalived's global_defs `vrrp_rt_priority` (SCHED_FIFO). */

@@ -1,0 +1,39 @@
+// keepalived's scheduling options in global_defs, read from /proc of a running floatip in a lab:
+// vrrp_priority is the nice value of every thread that does VRRP work (main, engine, native I/O);
+// vrrp_rt_priority runs the native I/O thread SCHED_FIFO at that priority.
+import t from 'tap'
+import { readdirSync, readFileSync } from 'node:fs'
+import { withLab } from '../helpers/lab.js'
+import { withDaemons, keepalivedConf, stateChange } from '../helpers/daemons.js'
+
+interface ThreadSched { tid: number, comm: string, nice: number, policy: number, rtPriority: number }
+
+/** Per thread of `pid`: comm, nice (stat field 19), rt_priority (40) and policy (41). */
+function threads (pid: number): ThreadSched[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // fields from 3 (state) on
+    const at = (n: number): number => Number(fields[n - 3])
+    return { tid: Number(tid), comm: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), nice: at(19), rtPriority: at(40), policy: at(41) }
+  })
+}
+
+t.test('vrrp_priority and vrrp_rt_priority apply to the daemon\'s threads', async (t) => {
+  const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const r1 = daemons.floatip('r1', keepalivedConf({
+    globalExtra: ['vrrp_priority -7', 'vrrp_rt_priority 5'],
+    instances: [{ name: 'VI_1', vrid: 51, priority: 150, vips: [`${lab.vip4(0)}/32`], advertInt: 0.1, version: 3 }]
+  }))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  const all = threads(r1.child.pid as number)
+  const io = all.find((th) => th.comm === 'floatip-io')
+  t.ok(io !== undefined, 'the native I/O thread is named floatip-io')
+  t.equal(io?.nice, -7, 'the I/O thread has the nice value')
+  t.equal(io?.policy, 1, 'SCHED_FIFO (policy 1)')
+  t.equal(io?.rtPriority, 5)
+  const main = all.find((th) => th.tid === r1.child.pid)
+  t.equal(main?.nice, -7, 'the main thread too')
+  t.equal(main?.policy, 0, 'the main thread stays SCHED_OTHER')
+  t.ok(r1.logs.some((l) => l.msg === 'vrrp_priority applied' && l.nice === -7), 'logged')
+})
