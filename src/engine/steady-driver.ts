@@ -6,7 +6,7 @@
 import type { IoLoop, PeriodicOptions, PeriodicSend, Timer, VrrpSocket, Watch, NativeSystemError } from '../native/index.js'
 import type { SteadyState, VrrpInstanceCore } from '../core/index.js'
 import type { AdvertEncoder } from './advert-encoder.js'
-import { firstAdvertAtUs } from './advert-phase.js'
+import { advertPhaseUs, firstAdvertAtUs } from './advert-phase.js'
 
 /** The last advert the core accepted, as received (the bytes a watch compares). */
 export interface AcceptedAdvert {
@@ -59,7 +59,7 @@ export class SteadyDriver {
     const steady = core.steadyState()
     if (steady.kind === 'master') {
       this.#clearBackup()
-      this.#master(steady)
+      this.#master(steady, core.config.vrid)
       return
     }
     this.#stopPeriodics()
@@ -107,10 +107,10 @@ export class SteadyDriver {
     return this.#periodics[0]?.info()?.sent ?? 0
   }
 
-  #master (steady: Extract<SteadyState, { kind: 'master' }>): void {
+  #master (steady: Extract<SteadyState, { kind: 'master' }>, vrid: number): void {
     const key = `${steady.advert.priority}/${steady.advert.adverIntCs}/${steady.intervalUs}`
-    // On the shared grid, never after the core's deadline (advert-phase.ts).
-    const firstAtUs = firstAdvertAtUs(steady.nextSendUs, steady.intervalUs)
+    // On this VRID's phase of the shared grid, never after the core's deadline (advert-phase.ts).
+    const firstAtUs = firstAdvertAtUs(steady.nextSendUs, steady.intervalUs, advertPhaseUs(vrid, steady.intervalUs))
     if (this.#mode === 'master' && key === this.#masterKey) {
       const info = this.#periodics[0]?.info()
       // Already sending this advert on this cadence: catchUp moved the core's deadline onto the
