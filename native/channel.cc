@@ -1,6 +1,7 @@
 #include "channel.h"
 
 #include <netinet/in.h>
+#include <sys/uio.h>
 
 #include <cerrno>
 #include <cstring>
@@ -40,6 +41,43 @@ ssize_t SendOn(const Channel& ch, const uint8_t* data, size_t len, const sockadd
   ssize_t n = ::sendto(ch.fd.Get(), data, len, MSG_DONTWAIT,
                        reinterpret_cast<const sockaddr*>(&dst), dst_len);
   return n < 0 ? -errno : n;
+}
+
+void SendBatchOn(const Channel& ch, const OutMessage* msgs, size_t count, ssize_t* results,
+                 BatchScratch& scratch) {
+  if (count == 1) {
+    results[0] = SendOn(ch, msgs[0].data, msgs[0].len, *msgs[0].dst, msgs[0].dst_len);
+    return;
+  }
+  scratch.headers.resize(count);
+  scratch.iovs.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    scratch.iovs[i].iov_base = const_cast<uint8_t*>(msgs[i].data);
+    scratch.iovs[i].iov_len = msgs[i].len;
+    msghdr& h = scratch.headers[i].msg_hdr;
+    h = msghdr{};
+    h.msg_name = const_cast<sockaddr_storage*>(msgs[i].dst);
+    h.msg_namelen = msgs[i].dst_len;
+    h.msg_iov = &scratch.iovs[i];
+    h.msg_iovlen = 1;
+    scratch.headers[i].msg_len = 0;
+  }
+  constexpr size_t kMaxPerCall = 1024;  // UIO_MAXIOV: the kernel takes at most this many
+  size_t i = 0;
+  while (i < count) {
+    const size_t want = count - i < kMaxPerCall ? count - i : kMaxPerCall;
+    int sent = ::sendmmsg(ch.fd.Get(), &scratch.headers[i], static_cast<unsigned>(want),
+                          MSG_DONTWAIT);
+    if (sent < 0) {  // the first message failed: errno is its own
+      results[i++] = -errno;
+      continue;
+    }
+    for (int k = 0; k < sent; ++k, ++i) results[i] = scratch.headers[i].msg_len;
+    if (static_cast<size_t>(sent) < want) {  // stopped short: learn this message's error alone
+      results[i] = SendOn(ch, msgs[i].data, msgs[i].len, *msgs[i].dst, msgs[i].dst_len);
+      ++i;
+    }
+  }
 }
 
 }  // namespace floatip

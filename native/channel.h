@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "record.h"
 #include "unique_fd.h"
@@ -42,5 +43,27 @@ void BuildDestination(const Channel& ch, const uint8_t* addr, size_t len, sockad
 // sendto() without blocking. Returns bytes sent or negative errno.
 ssize_t SendOn(const Channel& ch, const uint8_t* data, size_t len, const sockaddr_storage& dst,
                socklen_t dst_len);
+
+// One datagram of a batch (the bytes and destination stay owned by the caller).
+struct OutMessage {
+  const uint8_t* data = nullptr;
+  size_t len = 0;
+  const sockaddr_storage* dst = nullptr;
+  socklen_t dst_len = 0;
+};
+
+// The mmsghdr/iovec arrays of SendBatchOn, kept by the caller so that a batch allocates nothing
+// once they have grown.
+struct BatchScratch {
+  std::vector<mmsghdr> headers;
+  std::vector<iovec> iovs;
+};
+
+// Sends `count` datagrams in order, without blocking, in as few sendmmsg() calls as the kernel
+// allows; results[i] is message i's bytes sent or negative errno. Where sendmmsg() stops short
+// (it does not say why), that one message goes alone through SendOn for its own result, then
+// the rest continue in a batch: every message is sent at most once and gets its own errno.
+void SendBatchOn(const Channel& ch, const OutMessage* msgs, size_t count, ssize_t* results,
+                 BatchScratch& scratch);
 
 }  // namespace floatip

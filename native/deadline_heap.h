@@ -1,6 +1,8 @@
 // An indexed binary min-heap of absolute deadlines (µs). Every scheduled thing (periodic send,
 // watch, timer) embeds a Scheduled and knows its heap slot, so moving a deadline is O(log n)
 // and allocates nothing once the vector has grown: a watch reset per packet costs no malloc.
+// Equal deadlines come out in a fixed order (kind, then id), so the periodics that share a
+// deadline go out in the same order every round: each keeps its place in the burst.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -44,7 +46,13 @@ class DeadlineHeap {
   }
 
  private:
-  bool Less(int a, int b) const { return heap_[a]->at_us < heap_[b]->at_us; }
+  bool Less(int a, int b) const {
+    const Scheduled& x = *heap_[a];
+    const Scheduled& y = *heap_[b];
+    if (x.at_us != y.at_us) return x.at_us < y.at_us;
+    if (x.what != y.what) return x.what < y.what;
+    return x.id < y.id;
+  }
   void Swap(int a, int b) {
     Scheduled* t = heap_[a];
     heap_[a] = heap_[b];

@@ -335,15 +335,20 @@ bool LoopCore::MatchesWatch(const Channel& ch, const RecordHeader& h, const uint
   return false;
 }
 
+// Takes every periodic that is due out of the heap (fires watches and timers on the way), then
+// sends them: the instances that share a deadline (advert-phase.ts puts a master's adverts on
+// a shared grid) cost one wake-up and one sendmmsg per channel, not one each.
 void LoopCore::FireDue() {
+  due_.clear();
   for (int guard = 0; guard < 100000; ++guard) {
     Scheduled* top = heap_.Top();
-    if (top == nullptr) return;
+    if (top == nullptr) break;
     int64_t now = MonotonicUs();
-    if (top->at_us > now) return;
+    if (top->at_us > now) break;
     switch (top->what) {
       case Scheduled::What::kPeriodic:
-        FirePeriodic(*static_cast<Periodic*>(top), now);
+        heap_.Remove(top);  // back in by AfterSend, at its next deadline
+        due_.push_back({static_cast<Periodic*>(top), now});
         break;
       case Scheduled::What::kWatch:
         heap_.Remove(top);  // disarmed until JavaScript sets it again
@@ -360,21 +365,44 @@ void LoopCore::FireDue() {
       }
     }
   }
+  SendDuePeriodics();
 }
 
-void LoopCore::FirePeriodic(Periodic& p, int64_t now) {
+// One batch per channel, channels in the order of their first due periodic; within a batch
+// the heap's order (deadline, then id): the same place in the burst every round.
+void LoopCore::SendDuePeriodics() {
+  for (size_t i = 0; i < due_.size(); ++i) {
+    if (due_[i].p == nullptr) continue;
+    const Channel* ch = due_[i].p->spec.channel.get();
+    batch_.clear();
+    out_.clear();
+    for (size_t j = i; j < due_.size(); ++j) {
+      Periodic* p = due_[j].p;
+      if (p == nullptr || p->spec.channel.get() != ch) continue;
+      batch_.push_back(due_[j]);
+      out_.push_back({p->spec.bytes.data(), p->spec.bytes.size(), &p->spec.dst, p->spec.dst_len});
+      due_[j].p = nullptr;
+    }
+    results_.resize(out_.size());
+    SendBatchOn(*ch, out_.data(), out_.size(), results_.data(), send_scratch_);
+    for (size_t k = 0; k < batch_.size(); ++k) AfterSend(*batch_[k].p, batch_[k].now, results_[k]);
+  }
+}
+
+// The bookkeeping of one periodic send (`result`: bytes sent or negative errno), and its next
+// deadline.
+void LoopCore::AfterSend(Periodic& p, int64_t now, ssize_t result) {
   const PeriodicSpec& s = p.spec;
   int64_t late = now - p.at_us;
   stats_.tx_late_total_us += late;
   if (late > stats_.tx_late_max_us) stats_.tx_late_max_us = late;
-  ssize_t r = SendOn(*s.channel, s.bytes.data(), s.bytes.size(), s.dst, s.dst_len);
-  if (r < 0) {
+  if (result < 0) {
     ++stats_.tx_errors;
     ++p.errors;
-    if (static_cast<int>(-r) != p.last_error) {
-      PublishControl(kRecordSendError, p.id, now, p.at_us, static_cast<int>(-r));
+    if (static_cast<int>(-result) != p.last_error) {
+      PublishControl(kRecordSendError, p.id, now, p.at_us, static_cast<int>(-result));
     }
-    p.last_error = static_cast<int>(-r);
+    p.last_error = static_cast<int>(-result);
   } else {
     ++stats_.tx_sent;
     ++p.sent;

@@ -128,7 +128,8 @@ class LoopCore {
   void DrainChannel(Channel& ch);
   bool MatchesWatch(const Channel& ch, const RecordHeader& h, const uint8_t* payload);
   void FireDue();
-  void FirePeriodic(Periodic& p, int64_t now);
+  void SendDuePeriodics();
+  void AfterSend(Periodic& p, int64_t now, ssize_t result);
   void PublishControl(RecordKind kind, uint32_t id, int64_t ts_us, int64_t aux_us, int err);
   void FlushBacklog();
   void ArmTimerfd();
@@ -162,6 +163,18 @@ class LoopCore {
   std::unordered_map<uint32_t, std::unique_ptr<Timer>> timers_;
   DeadlineHeap heap_;
   LoopStats stats_;
+
+  // The periodics due in one wake-up, in deadline order, and the time each was found due; then
+  // one channel's share of them as a batch. Kept to allocate nothing once grown.
+  struct DuePeriodic {
+    Periodic* p;
+    int64_t now;
+  };
+  std::vector<DuePeriodic> due_;
+  std::vector<DuePeriodic> batch_;
+  std::vector<OutMessage> out_;
+  std::vector<ssize_t> results_;
+  BatchScratch send_scratch_;
 };
 
 }  // namespace floatip

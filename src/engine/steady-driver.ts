@@ -1,10 +1,12 @@
 // Hands the core's steady state to the native thread and reads back what it repeated
 // (docs/core.md, host contract steps 3-6): as MASTER, one periodic send per destination; as a
 // BACKUP watching a known master, a native watch that absorbs that master's identical adverts;
-// otherwise a one-shot timer at the core's deadline. Decides nothing itself.
-import type { IoLoop, PeriodicSend, Timer, VrrpSocket, Watch, NativeSystemError } from '../native/index.js'
+// otherwise a one-shot timer at the core's deadline. Decides nothing itself, except the phase of
+// a master's periodic on the shared advert grid (advert-phase.ts).
+import type { IoLoop, PeriodicOptions, PeriodicSend, Timer, VrrpSocket, Watch, NativeSystemError } from '../native/index.js'
 import type { SteadyState, VrrpInstanceCore } from '../core/index.js'
 import type { AdvertEncoder } from './advert-encoder.js'
+import { advertPhaseUs, firstAdvertAtUs } from './advert-phase.js'
 
 /** The last advert the core accepted, as received (the bytes a watch compares). */
 export interface AcceptedAdvert {
@@ -57,7 +59,7 @@ export class SteadyDriver {
     const steady = core.steadyState()
     if (steady.kind === 'master') {
       this.#clearBackup()
-      this.#master(steady)
+      this.#master(steady, core.config.vrid)
       return
     }
     this.#stopPeriodics()
@@ -105,19 +107,23 @@ export class SteadyDriver {
     return this.#periodics[0]?.info()?.sent ?? 0
   }
 
-  #master (steady: Extract<SteadyState, { kind: 'master' }>): void {
+  #master (steady: Extract<SteadyState, { kind: 'master' }>, vrid: number): void {
     const key = `${steady.advert.priority}/${steady.advert.adverIntCs}/${steady.intervalUs}`
+    // On this VRID's phase of the shared grid, never after the core's deadline (advert-phase.ts).
+    const firstAtUs = firstAdvertAtUs(steady.nextSendUs, steady.intervalUs, advertPhaseUs(vrid, steady.intervalUs))
     if (this.#mode === 'master' && key === this.#masterKey) {
       const info = this.#periodics[0]?.info()
-      // Already sending this advert on this cadence (catchUp moved the core's deadline onto it).
-      if (info != null && info.nextAtUs >= steady.nextSendUs) return
+      // Already sending this advert on this cadence: catchUp moved the core's deadline onto the
+      // native schedule (nextAtUs = nextSendUs, on the grid), or the first send is still ahead.
+      if (info != null && info.nextAtUs === firstAtUs) return
     }
     const encoded = this.#encoder.encode(steady.advert.priority, steady.advert.adverIntCs)
+    const options = (destination: string): PeriodicOptions => ({ destination, intervalUs: steady.intervalUs, firstAtUs })
     if (this.#periodics.length !== encoded.length) {
       this.#stopPeriodics()
-      this.#periodics = encoded.map((e) => this.#loop.startPeriodic(this.#tx, e.bytes, { destination: e.destination, intervalUs: steady.intervalUs, firstAtUs: steady.nextSendUs }, this.#onSendError))
+      this.#periodics = encoded.map((e) => this.#loop.startPeriodic(this.#tx, e.bytes, options(e.destination), this.#onSendError))
     } else {
-      encoded.forEach((e, i) => this.#periodics[i].update(this.#tx, e.bytes, { destination: e.destination, intervalUs: steady.intervalUs, firstAtUs: steady.nextSendUs }))
+      encoded.forEach((e, i) => this.#periodics[i].update(this.#tx, e.bytes, options(e.destination)))
     }
     this.#masterKey = key
     this.#intervalUs = steady.intervalUs
