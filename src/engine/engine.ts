@@ -267,7 +267,7 @@ export class Engine {
   #open (): void {
     const netns = this.#options.netns
     const netlink = this.#netlink = new RtNetlink({ netns })
-    const loop = this.#loop = new IoLoop({ realtimePriority: this.#options.realtimePriority, onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
+    const loop = this.#loop = new IoLoop({ slots: ringSlots(this.#plans.length), realtimePriority: this.#options.realtimePriority, onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
     const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
     for (const l of links.values()) this.#links.set(l.name, l.up && l.running)
     const allVips = vipAddresses(this.#plans)
@@ -438,6 +438,18 @@ export class Engine {
 
 function channelKey (plan: InstancePlan, primary: string): string {
   return `${plan.interface}|${plan.family}|${primary}`
+}
+
+/**
+ * Receive ring slots for `instances`: a backup hears every instance's advert each interval, and
+ * until its watches are armed (start-up, takeovers) every one of them goes through the ring to
+ * JavaScript. Four rounds of headroom, a power of two, 256 to 4096 (8 KiB each). Sized at start:
+ * instances a reload adds share it.
+ */
+export function ringSlots (instances: number): number {
+  let slots = 256
+  while (slots < instances * 4 && slots < 4096) slots *= 2
+  return slots
 }
 
 /** Every VIP of the plans: never picked as an instance's primary (source) address. */
