@@ -119,12 +119,12 @@ export class Engine {
     const netlink = this.#netlink
     if (this.#stopped || loop === null || netlink === null) throw new EngineStartError('the engine is not running')
     const diff = planReload(this.#started.map((s) => s.runtime.plan), plans)
-    const byIdentity = (plan: InstancePlan): Started | undefined => this.#started.find((s) => s.runtime.plan === plan)
+    const startedOf = (plan: InstancePlan): Started | undefined => this.#started.find((s) => s.runtime.plan === plan)
     // ---- prepare (may throw; nothing running has changed yet) ----
     const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
     const allVips = vipAddresses(plans)
     const fresh = [...diff.changed.map((c) => c.next), ...diff.added].map((plan) => this.#prepare(plan, links, allVips))
-    const keptPrimary = new Map(diff.kept.map((k) => [k.next, (byIdentity(k.old) as Started).primary]))
+    const keptPrimary = new Map(diff.kept.map((k) => [k.next, (startedOf(k.old) as Started).primary]))
     const multicastKeys = new Set([...fresh.map((p) => ({ plan: p.plan, primary: p.primary })), ...diff.kept.map((k) => ({ plan: k.next, primary: keptPrimary.get(k.next) as string }))]
       .filter((p) => p.plan.unicastPeers.length === 0).map((p) => channelKey(p.plan, p.primary)))
     // A channel that must now receive multicast but was opened without it is reopened, and the
@@ -153,13 +153,13 @@ export class Engine {
     const previousGroups = new Map((this.#syncGroups?.status() ?? []).map((g) => [g.name, g.state]))
     this.#syncGroups?.close()
     for (const plan of diff.removed) {
-      const s = byIdentity(plan) as Started
+      const s = startedOf(plan) as Started
       s.runtime.shutdown({ deleted: true })
       this.#retire(s)
     }
     const states = new Map<InstancePlan, VrrpState>()
     for (const { old, next } of diff.changed) {
-      const s = byIdentity(old) as Started
+      const s = startedOf(old) as Started
       states.set(next, s.runtime.core.state)
       this.#retire(s)
       // A master keeps the VIPs both configs have; the ones only the old config had go now.
@@ -182,7 +182,7 @@ export class Engine {
       }
     }
     const groupNames = new Set(syncGroups.map((g) => g.name))
-    for (const k of diff.kept) this.#retrack(byIdentity(k.old) as Started, tracking[k.next.name], groupNames)
+    for (const k of diff.kept) this.#retrack(startedOf(k.old) as Started, tracking[k.next.name], groupNames)
     for (const [key, c] of this.#channels) {
       if (!this.#started.some((s) => s.channel === c)) {
         c.close()
