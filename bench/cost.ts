@@ -269,6 +269,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const tc0 = Math.max(now, backupSpawnedUs + WARM_UP_MS * 1000)
   const t0 = cadenceUs > 0 ? now : tc0
   const t1 = Math.max(t0 + cadenceUs, tc0 + c.cpuSeconds * 1e6)
+  const [mLines0, bLines0] = [m.logs.length, b.logs.length]
   const lines0 = logLines(m) + logLines(b)
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
@@ -308,7 +309,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
     reloads,
     benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
     logLines: lines1 - lines0,
-    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d).slice(0, 3))]
+    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 3))]
   }
 }
 
@@ -327,8 +328,14 @@ function tally (capture: Capture, intervalUs: number, [t0, t1]: number[], [c0, c
 }
 
 /** keepalived's lines about its VRRP process dying (killed by RLIMIT_RTTIME, respawned). */
-function trouble (d: RunningDaemon): string[] {
-  if (d.kind !== 'keepalived') return []
+function trouble (d: RunningDaemon, fromLine = 0): string[] {
+  if (d.kind !== 'keepalived') {
+    // floatip: its warnings and errors, and how many state changes, since the window began.
+    const lines = d.logs.slice(fromLine)
+    const changes = lines.filter((l) => l.msg === 'state changed').length
+    const warnings = lines.filter((l) => typeof l.level === 'number' && l.level >= 40).map((l) => `${d.node}: ${String(l.msg)} ${JSON.stringify({ ...l, level: undefined, time: undefined, pid: undefined, hostname: undefined, name: undefined, msg: undefined })}`)
+    return [...(changes > 0 ? [`${d.node}: ${changes} state changes in the window`] : []), ...warnings]
+  }
   return d.stderr.filter((l) => /rlimit_rttime|Respawning|died/.test(l)).map((l) => `${d.node}: ${l.replace(/^.*?\d{4}: /, '')}`)
 }
 
