@@ -1,20 +1,9 @@
 // Periodic sends that fall due together leave in one batch (one sendmmsg per socket), every
 // round in the same order, each with its own counters and send errors as if sent alone.
 import t from 'tap'
-import type { Test } from 'tap'
-import { withLab, waitFor } from '../helpers/lab.js'
-import { IoLoop, VrrpSocket, monotonicUs, type NativeSystemError } from '../../src/native/index.js'
-
-async function pair (t: Test) {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
-  const r1 = lab.node('r1')
-  const r2 = lab.node('r2')
-  const loop = new IoLoop()
-  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns, source: r1.ipv4 })
-  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns })
-  t.teardown(() => { loop.close(); tx.close(); rx.close() })
-  return { loop, tx, rx }
-}
+import { waitFor } from '../helpers/lab.js'
+import { socketPair } from '../helpers/socket-pair.js'
+import { monotonicUs, type NativeSystemError } from '../../src/native/index.js'
 
 /** A VRRPv3 advert for `vrid` (the receiver tells the periodics apart by it). */
 function advert (vrid: number): Buffer {
@@ -27,7 +16,7 @@ function advert (vrid: number): Buffer {
 const OVERSIZED = Buffer.alloc(70_000)
 
 t.test('periodics due at the same instant go out every round, in the same order (by id)', async (t) => {
-  const { loop, tx, rx } = await pair(t)
+  const { loop, tx, rx } = await socketPair(t)
   const got: Array<{ vrid: number, us: number }> = []
   loop.attach(rx, (p) => got.push({ vrid: p.data[1], us: p.receivedUs }))
   const n = 40
@@ -52,7 +41,7 @@ t.test('periodics due at the same instant go out every round, in the same order 
 })
 
 t.test('a send error in a batch is that periodic\'s own; the others in the batch still go out', async (t) => {
-  const { loop, tx, rx } = await pair(t)
+  const { loop, tx, rx } = await socketPair(t)
   const got: number[] = []
   loop.attach(rx, (p) => got.push(p.data[1]))
   const errors: Array<{ name: string, code: string }> = []

@@ -2,9 +2,8 @@
 // their cadence, a watch expires when its source goes silent, a timer fires on time. Bounds here
 // are loose on purpose (to catch a hang or a JS-driven timer); the figures are in bench/cadence.
 import t from 'tap'
-import type { Test } from 'tap'
-import { withLab } from '../helpers/lab.js'
-import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
+import { socketPair } from '../helpers/socket-pair.js'
+import { IoLoop, monotonicUs } from '../../src/native/index.js'
 
 function blockMainThread (ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
@@ -12,21 +11,10 @@ function blockMainThread (ms: number): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function pair (t: Test) {
-  const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
-  const r1 = lab.node('r1')
-  const r2 = lab.node('r2')
-  const loop = new IoLoop()
-  const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns, source: r1.ipv4 })
-  const rx = new VrrpSocket({ family: 4, interface: r2.ifname, netns: r2.ns })
-  t.teardown(() => { loop.close(); tx.close(); rx.close() })
-  return { lab, r1, r2, loop, tx, rx }
-}
-
 const advert = Buffer.from('31016401000a0000c00002c8', 'hex')
 
 t.test('a 10 ms periodic send keeps its cadence while the main thread is blocked for 1 s', async (t) => {
-  const { loop, tx, rx } = await pair(t)
+  const { loop, tx, rx } = await socketPair(t)
   const arrivals: number[] = []
   loop.attach(rx, (p) => arrivals.push(p.receivedUs))
   const intervalUs = 10_000
@@ -52,7 +40,7 @@ t.test('a 10 ms periodic send keeps its cadence while the main thread is blocked
 })
 
 t.test('a watch is reset natively by identical packets and expires while the main thread is blocked', async (t) => {
-  const { loop, tx, rx, r1 } = await pair(t)
+  const { loop, tx, rx, r1 } = await socketPair(t)
   const delivered: number[] = []
   loop.attach(rx, (p) => delivered.push(p.receivedUs))
   const expiries: Array<{ firedUs: number, deadlineUs: number }> = []
@@ -87,7 +75,7 @@ t.test('a watch is reset natively by identical packets and expires while the mai
 })
 
 t.test('a different packet from the watched source reaches JavaScript and does not reset the watch', async (t) => {
-  const { loop, tx, rx, r1 } = await pair(t)
+  const { loop, tx, rx, r1 } = await socketPair(t)
   const delivered: Buffer[] = []
   loop.attach(rx, (p) => delivered.push(Buffer.from(p.data)))
   const expiries: number[] = []
