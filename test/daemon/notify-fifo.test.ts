@@ -15,6 +15,7 @@ import { Notifier, groupCommandsFor, planGroupNotify, planNotify } from '../../s
 import type { EngineEvent } from '../../src/engine/events.js'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
+import { writeScript } from '../helpers/scripts.js'
 
 const silent = createLogger({ level: 'silent' })
 
@@ -199,8 +200,7 @@ t.test('sync group notify: notify_<state> then notify GROUP name STATE 0, queued
   const dir = tempDir(t)
   const log = join(dir, 'log')
   const script = join(dir, 'g.sh')
-  writeFileSync(script, `#!/bin/sh\n[ "$3" = BACKUP ] && sleep 0.3\necho "$@" >> ${log}\n`)
-  chmodSync(script, 0o755)
+  writeScript(script, `[ "$3" = BACKUP ] && sleep 0.3\necho "$@" >> ${log}\n`)
   const loaded = parseString(`${instance('VI_1')}${instance('VI_2').replace('virtual_router_id 1', 'virtual_router_id 2')}vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n notify_master "${script} master-hook"\n notify "${script}"\n notify_stop /nonexistent/stop\n}\n`)
   t.ok(loaded.ok)
   const { plans, warnings } = planGroupNotify(loaded.model.vrrpSyncGroups)
@@ -220,8 +220,7 @@ t.test('notify_master_rx_lower_pri runs as written, queued behind the instance\'
   const dir = tempDir(t)
   const log = join(dir, 'log')
   const script = join(dir, 'n.sh')
-  writeFileSync(script, `#!/bin/sh\n[ "$1" = INSTANCE ] && sleep 0.2\necho "$@" >> ${log}\n`)
-  chmodSync(script, 0o755)
+  writeScript(script, `[ "$1" = INSTANCE ] && sleep 0.2\necho "$@" >> ${log}\n`)
   const loaded = parseString(instance('VI_1', [`notify "${script}"`, `notify_master_rx_lower_pri "${script} rx-lower"`]))
   t.ok(loaded.ok)
   const { plans } = planNotify(loaded.model.vrrpInstances, ['VI_1'])
@@ -239,8 +238,7 @@ t.test('FLOATIP_NOTIFY_* environment: the sequence increases per instance; CURRE
   const dir = tempDir(t)
   const log = join(dir, 'log')
   const script = join(dir, 'env.sh')
-  writeFileSync(script, `#!/bin/sh\necho "$FLOATIP_NOTIFY_TYPE $FLOATIP_NOTIFY_NAME $FLOATIP_NOTIFY_EVENT seq=$FLOATIP_NOTIFY_SEQ state=$FLOATIP_NOTIFY_STATE current=$FLOATIP_CURRENT_SEQ/$FLOATIP_CURRENT_STATE" >> ${log}\n[ "$FLOATIP_NOTIFY_SEQ" = 1 ] && sleep 0.3\nexit 0\n`)
-  chmodSync(script, 0o755)
+  writeScript(script, `echo "$FLOATIP_NOTIFY_TYPE $FLOATIP_NOTIFY_NAME $FLOATIP_NOTIFY_EVENT seq=$FLOATIP_NOTIFY_SEQ state=$FLOATIP_NOTIFY_STATE current=$FLOATIP_CURRENT_SEQ/$FLOATIP_CURRENT_STATE" >> ${log}\n[ "$FLOATIP_NOTIFY_SEQ" = 1 ] && sleep 0.3\nexit 0\n`)
   const runner = new ScriptRunner({ log: silent })
   t.teardown(() => runner.close())
   const notifier = new Notifier([{ instance: 'VI_1', byState: {}, notify: [script], masterRxLowerPri: [script] }], runner, silent, 2000, [{ group: 'G1', byState: {}, notify: [script] }])

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, vipHolders, type RunningDaemon, type LogLine } from '../helpers/daemons.js'
 import type { VrrpInstanceSpec } from '../../src/lab/index.js'
+import { writeScript } from '../helpers/scripts.js'
 
 function tempDir (t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'floatip-reload-'))
@@ -32,8 +33,7 @@ t.test('a reload keeps, changes, adds and removes instances the way keepalived d
   const dir = tempDir(t)
   const notified = join(dir, 'notify.out')
   const notify = join(dir, 'notify.sh')
-  writeFileSync(notify, `#!/bin/sh\necho "$*" >> ${notified}\n`)
-  chmodSync(notify, 0o755)
+  writeScript(notify, `echo "$*" >> ${notified}\n`)
   const lab = await withLab(t, { routers: 2, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
   const [a, b, b2, c, d, e] = [0, 1, 2, 3, 4, 5].map((i) => lab.vip4(i))

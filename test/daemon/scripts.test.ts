@@ -14,6 +14,7 @@ import { Notifier, commandsFor, planNotify } from '../../src/daemon/notify.js'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
 import { planInstances } from '../../src/engine/instance-plan.js'
+import { writeScript } from '../helpers/scripts.js'
 
 const silent = createLogger({ level: 'silent' })
 
@@ -202,8 +203,7 @@ t.test('an instance a reload removed: notify_fault and notify FAULT, or notify_d
   const dir = tempDir(t)
   const log = join(dir, 'log')
   const script = join(dir, 'n.sh')
-  writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`)
-  chmodSync(script, 0o755)
+  writeScript(script, `echo "$@" >> ${log}\n`)
   const loaded = parseString(`
 vrrp_instance VI_1 {
   interface eth0
@@ -242,8 +242,7 @@ t.test('Notifier: per instance, scripts run one at a time in transition order; d
   const log = join(dir, 'log')
   const script = join(dir, 'n.sh')
   // Slow first script: a later transition must still come after it.
-  writeFileSync(script, `#!/bin/sh\n[ "$3" = BACKUP ] && sleep 0.3\necho "$@" >> ${log}\n`)
-  chmodSync(script, 0o755)
+  writeScript(script, `[ "$3" = BACKUP ] && sleep 0.3\necho "$@" >> ${log}\n`)
   const runner = new ScriptRunner({ log: silent })
   t.teardown(() => runner.close())
   const notifier = new Notifier([{ instance: 'VI_1', byState: {}, notify: [script] }], runner, silent, 2000)
