@@ -5,10 +5,14 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <future>
 
 #include "clock.h"
 #include "system_error.h"
@@ -71,7 +75,13 @@ void LoopCore::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_) return;
   started_ = true;
-  thread_ = std::thread([this] { Run(); });
+  std::promise<pid_t> started;
+  std::future<pid_t> tid = started.get_future();
+  thread_ = std::thread([this, &started] {
+    started.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+    Run();
+  });
+  tid_ = tid.get();
 }
 
 void LoopCore::Stop() {
@@ -105,6 +115,43 @@ void LoopCore::SetRealtimePriority(int priority) {
     errno = err;
     ThrowErrno("pthread_setschedparam(SCHED_FIFO)", "I/O thread realtime priority " + std::to_string(priority));
   }
+}
+
+namespace {
+
+// struct sched_attr of sched_setattr(2) (glibc has no wrapper), up to the SCHED_DEADLINE fields.
+struct SchedAttr {
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime;
+  uint64_t sched_deadline;
+  uint64_t sched_period;
+};
+
+}  // namespace
+
+uint64_t LoopCore::SetLatencySlice(uint32_t slice_us) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (tid_ == 0) throw SystemError(ESRCH, "sched_setattr", "the loop is not running");
+  SchedAttr attr{};
+  attr.size = sizeof attr;
+  attr.sched_policy = SCHED_OTHER;
+  errno = 0;
+  int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid_));  // kept: vrrp_priority
+  if (nice == -1 && errno != 0) ThrowErrno("getpriority", "I/O thread nice value");
+  attr.sched_nice = nice;
+  attr.sched_runtime = static_cast<uint64_t>(slice_us) * 1000u;
+  if (::syscall(SYS_sched_setattr, tid_, &attr, 0u) != 0) {
+    ThrowErrno("sched_setattr", "I/O thread slice " + std::to_string(slice_us) + " µs");
+  }
+  SchedAttr now{};
+  if (::syscall(SYS_sched_getattr, tid_, &now, static_cast<unsigned>(sizeof now), 0u) != 0) {
+    ThrowErrno("sched_getattr");
+  }
+  return now.sched_runtime;
 }
 
 uint32_t LoopCore::Attach(const std::shared_ptr<Channel>& ch, const std::shared_ptr<LoopCore>& self) {

@@ -8,6 +8,7 @@
 // once per drain, and JS reads the ring itself. No allocation per received packet.
 #pragma once
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <atomic>
 #include <cstdint>
@@ -86,6 +87,12 @@ class LoopCore {
   // SCHED_FIFO at `priority` (1-99) for the I/O thread, 0 for the normal policy (keepalived's
   // vrrp_rt_priority). Throws SystemError (EPERM without CAP_SYS_NICE).
   void SetRealtimePriority(int priority);
+  // EEVDF (Linux 6.12+): ask for a `slice_us` time slice on the normal policy (sched_attr
+  // sched_runtime; the kernel clamps it to 100 µs-100 ms). A short slice gives the thread an early
+  // virtual deadline, so when its timer fires on a busy CPU it preempts the running thread at once
+  // instead of waiting for that thread's slice (~3 ms) to end. Keeps the nice value. Returns the
+  // slice the kernel reports afterwards, in ns (0 where the kernel has no custom slices).
+  uint64_t SetLatencySlice(uint32_t slice_us);
 
   uint32_t Attach(const std::shared_ptr<Channel>& ch, const std::shared_ptr<LoopCore>& self);
   void Detach(Channel* ch);  // also drops the periodics and watches that use it
@@ -146,6 +153,7 @@ class LoopCore {
   UniqueFd timerfd_;
   UniqueFd wakefd_;
   std::thread thread_;
+  pid_t tid_ = 0;  // the I/O thread's kernel id, known once Start() returns
   std::atomic<bool> stop_{false};
   bool started_ = false;
   int64_t armed_at_us_ = -1;

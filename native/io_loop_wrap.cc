@@ -40,6 +40,7 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
          InstanceMethod("consume", &IoLoopWrap::Consume),
          InstanceMethod("stats", &IoLoopWrap::StatsJs),
          InstanceMethod("setRealtimePriority", &IoLoopWrap::SetRealtimePriority),
+         InstanceMethod("setLatencySlice", &IoLoopWrap::SetLatencySlice),
          InstanceMethod("ref", &IoLoopWrap::Ref),
          InstanceMethod("unref", &IoLoopWrap::Unref),
          InstanceMethod("close", &IoLoopWrap::CloseJs)});
@@ -234,6 +235,15 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
       if (priority > 99) throw Napi::RangeError::New(env, "priority must be 0 (normal) or 1-99 (SCHED_FIFO)");
       Require(env).SetRealtimePriority(static_cast<int>(priority));
       return env.Undefined();
+    });
+  }
+
+  Napi::Value SetLatencySlice(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return WithSystemErrors(env, [&]() -> Napi::Value {
+      uint32_t slice_us = Uint32Arg(env, info[0], "sliceUs");
+      if (slice_us < 100 || slice_us > 100000) throw Napi::RangeError::New(env, "sliceUs must be 100-100000");
+      return Napi::Number::New(env, static_cast<double>(Require(env).SetLatencySlice(slice_us)));
     });
   }
 

@@ -22,6 +22,7 @@ import { linkTracking, type LinkTracking } from './link-tracking.js'
 import { SyncGroups } from './sync-groups.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
 import { planReload } from './reload-plan.js'
+import { applyIoThreadSlice } from './io-thread-slice.js'
 
 export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
@@ -268,6 +269,7 @@ export class Engine {
     const netns = this.#options.netns
     const netlink = this.#netlink = new RtNetlink({ netns })
     const loop = this.#loop = new IoLoop({ slots: ringSlots(this.#plans.length), realtimePriority: this.#options.realtimePriority, onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
+    applyIoThreadSlice(loop, this.#options.realtimePriority ?? 0, this.#log)
     const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
     for (const l of links.values()) this.#links.set(l.name, l.up && l.running)
     const allVips = vipAddresses(this.#plans)

@@ -83,6 +83,7 @@ export interface NativeIoLoop {
   consume(count: number): void
   stats(): NativeLoopStats
   setRealtimePriority(priority: number): void
+  setLatencySlice(sliceUs: number): number
   ref(): void
   unref(): void
   close(): void

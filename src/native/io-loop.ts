@@ -149,6 +149,15 @@ export class IoLoop {
     return this.native.stats()
   }
 
+  /**
+   * Asks the kernel for a `sliceUs` (100-100000) time slice for the I/O thread on the normal
+   * policy (EEVDF custom slice, Linux 6.12+), so that its timers preempt busy threads promptly;
+   * keeps the nice value. Returns the slice the kernel now reports (ns; 0 on older kernels).
+   */
+  setLatencySlice (sliceUs: number): number {
+    return this.native.setLatencySlice(sliceUs)
+  }
+
   /** Let the process exit while this loop is open (like a socket's unref). */
   unref (): void { this.native.unref() }
   ref (): void { this.native.ref() }

@@ -3,6 +3,7 @@
 // vrrp_rt_priority runs the native I/O thread SCHED_FIFO at that priority.
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
+import { release } from 'node:os'
 import { withLab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange } from '../helpers/daemons.js'
 
@@ -36,4 +37,24 @@ t.test('vrrp_priority and vrrp_rt_priority apply to the daemon\'s threads', asyn
   t.equal(main?.nice, -7, 'the main thread too')
   t.equal(main?.policy, 0, 'the main thread stays SCHED_OTHER')
   t.ok(r1.logs.some((l) => l.msg === 'vrrp_priority applied' && l.nice === -7), 'logged')
+})
+
+t.test('without vrrp_rt_priority the I/O thread runs the normal policy with a short slice', async (t) => {
+  const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const r1 = daemons.floatip('r1', keepalivedConf({
+    globalExtra: ['vrrp_priority -4'],
+    instances: [{ name: 'VI_1', vrid: 51, priority: 150, vips: [`${lab.vip4(0)}/32`], advertInt: 0.1, version: 3 }]
+  }))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  const pid = r1.child.pid as number
+  const io = threads(pid).find((th) => th.comm === 'floatip-io')
+  t.equal(io?.policy, 0, 'SCHED_OTHER')
+  t.equal(io?.nice, -4, 'the nice value survives the slice request')
+  const [major, minor] = release().split('.').map((n) => Number.parseInt(n, 10))
+  if (major < 6 || (major === 6 && minor < 12)) return t.skip(`kernel ${release()} has no custom slices`)
+  const sched = readFileSync(`/proc/${pid}/task/${io?.tid ?? 0}/sched`, 'utf8')
+  t.match(sched, /^se\.slice\s*:\s*100000$/m, 'the I/O thread asked for a 100 µs slice (io-thread-slice.ts)')
+  const main = readFileSync(`/proc/${pid}/task/${pid}/sched`, 'utf8')
+  t.notMatch(main, /^se\.slice\s*:\s*100000$/m, 'the main thread keeps the default slice')
 })
