@@ -1,8 +1,8 @@
 // `floatip run`: the daemon's main thread. Loads and checks the config (errors stop start-up with
 // the check-config diagnostics), plans the instances and sync groups, starts the engine thread,
 // and handles signals: SIGTERM/SIGINT shut down (priority-0 adverts, VIPs removed, queued
-// notifications given time to finish, exit 0), SIGUSR2 logs the counters (keepalived writes them
-// to a stats file), SIGHUP reloads the config like keepalived (a config with errors changes
+// notifications given time to finish, exit 0), SIGUSR1/SIGUSR2 write keepalived's data and stats
+// dumps (dump-signals.ts), SIGHUP reloads the config like keepalived (a config with errors changes
 // nothing). Runs the current generation (generation.ts): the tracking sources, whose values go to
 // the engine thread as priorities and faults, and the observers of engine events.
 import { setPriority } from 'node:os'
@@ -18,6 +18,7 @@ import { ScriptRunner } from './script-runner.js'
 import { NOTIFY_TIMEOUT_MS } from './notify.js'
 import { drainObservers } from './observers.js'
 import { createGeneration, type Generation } from './generation.js'
+import { onDumpSignals } from './dump-signals.js'
 import { ReloadQueue } from './reload-queue.js'
 
 /** On SIGTERM, how long queued notify scripts (notify_stop) may still run before floatip exits. */
@@ -172,7 +173,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
     process.once('SIGTERM', onSignal)
     process.once('SIGINT', onSignal)
   })
-  process.on('SIGUSR2', () => { void thread.status().then((s) => log.info({ status: s }, 'stats')) })
+  onDumpSignals({ status: async () => await thread.status(), generation: () => current }, log)
   process.on('SIGHUP', () => { void reloads.request() })
   return await Promise.race([stop, crash])
 }

@@ -20,8 +20,12 @@ import type { EngineEvent } from './events.js'
 export type { Transition } from './events.js'
 
 export interface InstanceCounters {
+  /** Adverts the core saw (the native watch absorbs the known master's repeats: advertsMatchedNative). */
   advertsReceived: number
   advertsSentByJs: number
+  /** RFC 5798 §6.4.2/§6.4.3: priority-0 adverts received from the master, and sent (shutdown, FAULT). */
+  priorityZeroReceived: number
+  priorityZeroSent: number
   sendErrors: number
   becameMaster: number
   releasedMaster: number
@@ -40,9 +44,11 @@ export interface InstanceStatus {
   master: string | null
   primaryAddress: string
   steady: string
+  /** CLOCK_MONOTONIC µs of the latest state change (null: none yet). */
+  lastTransitionUs: number | null
   /** Why the instance is in FAULT (interface, scripts); empty otherwise. */
   faults: string[]
-  counters: InstanceCounters & { advertsSentNative: number }
+  counters: InstanceCounters & { advertsSentNative: number, advertsMatchedNative: number }
 }
 
 export interface RuntimeDeps {
@@ -75,6 +81,8 @@ export class InstanceRuntime {
   readonly #counters: InstanceCounters = {
     advertsReceived: 0,
     advertsSentByJs: 0,
+    priorityZeroReceived: 0,
+    priorityZeroSent: 0,
     sendErrors: 0,
     becameMaster: 0,
     releasedMaster: 0,
@@ -89,7 +97,7 @@ export class InstanceRuntime {
   #trackedPriority: number
   /** track_interface weights (the engine sees the links). */
   #interfaceAdjustment = 0
-  #lastTransition: { from: VrrpState, to: VrrpState, reason: string } | null = null
+  #lastTransition: { from: VrrpState, to: VrrpState, reason: string, atUs: number } | null = null
   #syncRelevant = false
   #lastAccepted: AcceptedAdvert | null = null
   #lastNowUs = 0
@@ -137,6 +145,7 @@ export class InstanceRuntime {
     if (reason !== null) return this.#discard(reason, source)
     if (this.plan.checkUnicastSrc && this.#peers.size > 0 && !this.#peers.has(source)) return this.#discard('unknown-unicast-source', source)
     this.#counters.advertsReceived++
+    if (decoded.priority === 0) this.#counters.priorityZeroReceived++
     if (decoded.version === 3 && this.plan.family === 'ipv4') this.#counters.checksumForms[checksumForm]++
     const adverIntCs = decoded.version === 3 ? decoded.maxAdverIntCs : decoded.adverIntS * 100
     const received: ReceivedAdvert = { srcAddress: source, srcAddressBytes: Uint8Array.from(packet.source), priority: decoded.priority, adverIntCs }
@@ -175,7 +184,7 @@ export class InstanceRuntime {
   get faults (): ReadonlySet<string> { return this.#faults }
 
   /** The latest state change (for sync groups: who moved, and why). */
-  get lastTransition (): { from: VrrpState, to: VrrpState, reason: string } | null { return this.#lastTransition }
+  get lastTransition (): { from: VrrpState, to: VrrpState, reason: string, atUs: number } | null { return this.#lastTransition }
 
   /** Tracking's effective priority (base + weights); the core clamps it and ignores it at 255. */
   setTrackedPriority (priority: number): void {
@@ -232,8 +241,16 @@ export class InstanceRuntime {
       master: snap.state === 'MASTER' ? this.#deps.primaryAddress : snap.masterAddress,
       primaryAddress: this.#deps.primaryAddress,
       steady: this.#driver.mode,
+      lastTransitionUs: this.#lastTransition?.atUs ?? null,
       faults: [...this.#faults],
-      counters: { ...structuredClone(this.#counters), announcements: this.#garp.sent, advertsSentNative: this.#driver.sent() }
+      counters: {
+        ...this.#counters,
+        discards: { ...this.#counters.discards },
+        checksumForms: { ...this.#counters.checksumForms },
+        announcements: this.#garp.sent,
+        advertsSentNative: this.#driver.sent(),
+        advertsMatchedNative: this.#driver.matched()
+      }
     }
   }
 
@@ -301,6 +318,7 @@ export class InstanceRuntime {
       try {
         this.#deps.sockets.tx.send(advert.bytes, advert.destination)
         this.#counters.advertsSentByJs++
+        if (priority === 0) this.#counters.priorityZeroSent++
       } catch (err) {
         this.#sendError(err as NativeSystemError)
       }
@@ -308,7 +326,7 @@ export class InstanceRuntime {
   }
 
   #transition (from: VrrpState, to: VrrpState, reason: string, atUs: number): void {
-    this.#lastTransition = { from, to, reason }
+    this.#lastTransition = { from, to, reason, atUs }
     this.#syncRelevant = true
     if (to === 'MASTER') this.#counters.becameMaster++
     if (from === 'MASTER') this.#counters.releasedMaster++
@@ -325,6 +343,11 @@ export class InstanceRuntime {
   #masterRxLowerPri (nowUs: number): void {
     const last = this.#lastAccepted
     this.#deps.onEvent({ type: 'master-rx-lower-pri', instance: this.plan.name, priority: this.core.snapshot().effectivePriority, advertPriority: last?.priority ?? 0, source: last?.source ?? '', atUs: nowUs })
+  }
+
+  /** A packet for this VRID that failed a packet rule (TTL, length, type, checksum, version). */
+  countPacketDiscard (reason: DiscardReason): void {
+    this.#counters.discards[reason]++
   }
 
   #discard (reason: DiscardReason | 'unknown-unicast-source', source: string): void {

@@ -30,6 +30,9 @@ export class SteadyDriver {
   #masterKey = ''
   #intervalUs = 0
   #mode: Mode = 'none'
+  /** Counts of periodics and watch arms that are gone (native counters restart with them). */
+  #sentBefore = 0
+  #matchedBefore = 0
 
   constructor (loop: IoLoop, sockets: { rx: VrrpSocket, tx: VrrpSocket }, encoder: AdvertEncoder, onDeadline: (firedUs: number) => void, onSendError: (error: NativeSystemError) => void) {
     this.#loop = loop
@@ -67,11 +70,13 @@ export class SteadyDriver {
         lastAccepted.source === steady.masterKey && lastAccepted.priority === steady.masterPriority &&
         lastAccepted.adverIntCs === steady.masterAdverIntCs) {
       this.#timer.clear()
+      this.#banked()
       this.#watch.arm(this.#rx, { source: steady.masterKey, bytes: lastAccepted.bytes, timeoutUs: steady.masterDownIntervalUs, firstDeadlineUs: core.nextDeadlineUs() })
       this.#mode = 'watch'
       return
     }
     // No known master, a preempt_delay window, or INIT/FAULT: every advert goes to the core.
+    this.#banked()
     this.#watch.disarm()
     const deadline = core.nextDeadlineUs()
     if (Number.isFinite(deadline)) {
@@ -102,9 +107,14 @@ export class SteadyDriver {
     this.#timer.dispose()
   }
 
-  /** Adverts the native thread sent since the instance last became master (for status). */
+  /** Adverts the native thread sent for this instance, in all (one per interval, for status). */
   sent (): number {
-    return this.#periodics[0]?.info()?.sent ?? 0
+    return this.#sentBefore + (this.#periodics[0]?.info()?.sent ?? 0)
+  }
+
+  /** Adverts of the known master that the native watch absorbed, in all (for status). */
+  matched (): number {
+    return this.#matchedBefore + (this.#watch.info()?.matched ?? 0)
   }
 
   #master (steady: Extract<SteadyState, { kind: 'master' }>, vrid: number): void {
@@ -131,12 +141,19 @@ export class SteadyDriver {
   }
 
   #stopPeriodics (): void {
+    this.#sentBefore += this.#periodics[0]?.info()?.sent ?? 0
     for (const p of this.#periodics.splice(0)) p.stop()
     this.#masterKey = ''
   }
 
   #clearBackup (): void {
+    this.#banked()
     this.#watch.disarm()
     this.#timer.clear()
+  }
+
+  /** Keeps the watch's count before arm() or disarm() resets it. */
+  #banked (): void {
+    if (this.#mode === 'watch') this.#matchedBefore += this.#watch.info()?.matched ?? 0
   }
 }

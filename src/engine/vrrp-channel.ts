@@ -58,7 +58,7 @@ export class VrrpChannel {
 
   #receive (packet: LoopPacket): void {
     const source = formatIp(packet.source) ?? '?'
-    if (packet.truncated) return this.#discard('packet-length-error', source)
+    if (packet.truncated) return this.#packetDiscard(packet, 'packet-length-error', source)
     // KEEPALIVED: unicast adverts may arrive with any TTL (unicast_ttl, min_ttl/max_ttl); the
     // RFC 5798 §7.1 TTL-255 rule applies to the multicast group.
     const multicast = this.options.family === 'ipv4' ? (packet.destination[0] & 0xf0) === 0xe0 : packet.destination[0] === 0xff
@@ -69,11 +69,18 @@ export class VrrpChannel {
       ttl: packet.ttl,
       requireTtl255: multicast
     })
-    if (!result.ok) return this.#discard(result.reason, source)
+    if (!result.ok) return this.#packetDiscard(packet, result.reason, source)
     const target = this.#lookup(result.advert.vrid)
     // RFC 5798 §7.1: "MUST verify that the VRID is configured on the receiving interface".
     if (target === undefined) return this.#discard('vrid-error', source)
     if (target.mine) target.runtime.receive(packet, result.advert, result.checksumForm)
+  }
+
+  /** KEEPALIVED counts packet errors per instance too: the VRID byte (RFC 5798 §5.1) names it. */
+  #packetDiscard (packet: LoopPacket, reason: DiscardReason, source: string): void {
+    const target = packet.data.length >= 2 ? this.#lookup(packet.data[1]) : undefined
+    if (target?.mine === true) target.runtime.countPacketDiscard(reason)
+    this.#discard(reason, source)
   }
 
   #discard (reason: DiscardReason, source: string): void {

@@ -3,7 +3,7 @@
 // directory, inside the node's namespace. Collects floatip's JSON log lines so callers can wait
 // for a transition. Processes are the lab's (ended by pid at destroy); the directory is removed
 // by close(). Must not: find or signal processes by name.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
@@ -19,6 +19,8 @@ export interface RunningDaemon {
   node: string
   child: ChildProcess
   configPath: string
+  /** The daemon's private TMPDIR: its SIGUSR1/SIGUSR2 dumps (keepalived.data, keepalived.stats). */
+  tmpDir: string
   /** floatip: parsed JSON log lines (stdout); keepalived: empty. */
   readonly logs: LogLine[]
   /** Raw stderr (floatip's config diagnostics, keepalived's console log). */
@@ -47,8 +49,10 @@ export class LabDaemons {
 
   floatip (node: string, configText: string, extraArgs: string[] = []): RunningDaemon {
     const configPath = this.writeConfig(node, configText)
-    const child = this.#lab.spawn(node as NsRef, [process.execPath, FLOATIP_CLI, 'run', '-f', configPath, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] })
-    return track('floatip', node, child, configPath)
+    const tmpDir = this.#privateTmp(node)
+    const child = this.#lab.spawn(node as NsRef, [process.execPath, FLOATIP_CLI, 'run', '-f', configPath, ...extraArgs],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmpDir } })
+    return track('floatip', node, child, configPath, tmpDir)
   }
 
   /** `detailedLog: false` leaves out -D (as Debian's service runs it): the benches measure with it off. */
@@ -56,11 +60,19 @@ export class LabDaemons {
     const configPath = this.writeConfig(node, configText)
     const base = join(this.dir, `${node}-${this.#count}`)
     // -n foreground, -l log to the console, -P VRRP only, -D detailed log, private pid files so
-    // nothing clashes; TMPDIR: its SIGUSR1/SIGUSR2/JSON dumps go to the private directory, not /tmp.
+    // nothing clashes; TMPDIR: its SIGUSR1/SIGUSR2/JSON dumps go to a private directory, not /tmp.
     const detailed = (options.detailedLog ?? true) ? ['-D'] : []
+    const tmpDir = this.#privateTmp(node)
     const child = this.#lab.spawn(node as NsRef, ['keepalived', '-n', '-l', '-P', ...detailed, '-f', configPath, '-p', `${base}.pid`, '-r', `${base}.vrrp.pid`],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: this.dir } })
-    return track('keepalived', node, child, configPath)
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmpDir } })
+    return track('keepalived', node, child, configPath, tmpDir)
+  }
+
+  /** One TMPDIR per daemon, so that two daemons' dumps never overwrite each other. */
+  #privateTmp (node: string): string {
+    const dir = join(this.dir, `${node}-${this.#count}.tmp`)
+    mkdirSync(dir, { mode: 0o700 })
+    return dir
   }
 
   close (): void {
@@ -68,7 +80,7 @@ export class LabDaemons {
   }
 }
 
-function track (kind: RunningDaemon['kind'], node: string, child: ChildProcess, configPath: string): RunningDaemon {
+function track (kind: RunningDaemon['kind'], node: string, child: ChildProcess, configPath: string, tmpDir: string): RunningDaemon {
   const logs: LogLine[] = []
   const stderr: string[] = []
   onLines(child.stdout, (line) => {
@@ -83,7 +95,7 @@ function track (kind: RunningDaemon['kind'], node: string, child: ChildProcess, 
     await waitFor(find, { timeoutMs: options.timeoutMs ?? 10_000, intervalMs: 5, what: `${node}: ${what}` })
     return found as LogLine
   }
-  return { kind, node, child, configPath, logs, stderr, waitForLog }
+  return { kind, node, child, configPath, tmpDir, logs, stderr, waitForLog }
 }
 
 /** Matches floatip's `state changed` log line of `instance` into `state`. */

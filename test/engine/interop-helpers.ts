@@ -80,7 +80,7 @@ export async function waitForPing (lab: Lab, address: string, options: { timeout
     { timeoutMs: options.timeoutMs, intervalMs: 100, what: `${String(from)} to reach ${address}` })
 }
 
-/** Asks a running floatip for its status (SIGUSR2 logs a `stats` line) and returns it. */
+/** Asks a running floatip for its status (SIGUSR2 logs a `stats` line, besides keepalived.stats) and returns it. */
 export async function floatipStatus (lab: Lab, daemon: RunningDaemon, timeoutMs: number): Promise<FloatipStatus> {
   const from = daemon.logs.length
   lab.kill(daemon.child, 'SIGUSR2')

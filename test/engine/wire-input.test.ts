@@ -62,6 +62,10 @@ t.test('§7.1 malformed and foreign adverts are dropped and counted by reason; t
     t.ok(count >= 1, `${reason} counted (${count})`)
   }
   t.equal(instance['address-list-error'], 1, 'the address list mismatch is an instance-level discard')
+  // KEEPALIVED counts packet errors per instance too (keepalived.stats): the VRID byte names it.
+  for (const reason of ['checksum-error', 'version-error', 'invalid-type', 'packet-length-error']) {
+    t.ok(instance[reason] >= 1 && channel[reason] >= instance[reason], `${reason}: counted for VI_1 (${instance[reason]}) and its socket (${channel[reason]})`)
+  }
   t.equal(channel['vrid-error'] >= 1, true, 'the unknown VRID is a channel-level discard')
 })
 
