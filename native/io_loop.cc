@@ -78,6 +78,7 @@ void LoopCore::Start() {
   std::promise<pid_t> started;
   std::future<pid_t> tid = started.get_future();
   thread_ = std::thread([this, &started] {
+    ::prctl(PR_SET_NAME, "floatip-io", 0, 0, 0);  // named before Start() returns
     started.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
     Run();
   });
@@ -296,7 +297,6 @@ LoopStats LoopCore::Stats() {
 // ---- the thread ----
 
 void LoopCore::Run() {
-  ::prctl(PR_SET_NAME, "floatip-io", 0, 0, 0);
   ::prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);  // default slack (50 µs) would blur the cadence
   epoll_event events[32];
   while (!stop_.load(std::memory_order_acquire)) {
