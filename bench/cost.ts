@@ -12,8 +12,8 @@
 // bench/results/cost.json.
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createLab, keepalivedConf, LabDaemons, waitFor, type Lab, type RunningDaemon } from '../src/lab/index.js'
-import { IoLoop, VrrpSocket, monotonicUs } from '../src/native/index.js'
+import { createLab, floatipStatus, keepalivedConf, LabDaemons, waitFor, type Lab, type RunningDaemon } from '../src/lab/index.js'
+import { IoLoop, TX_LATE_BOUNDS_US, VrrpSocket, monotonicUs } from '../src/native/index.js'
 import { parseArgs } from './lib/args.js'
 import { cpuTimeUs, processTree, rssKb } from './lib/proc.js'
 import { markdownTable, ratio, writeResults } from './lib/report.js'
@@ -88,6 +88,8 @@ interface Run {
   benchLagMs: { p99: number, max: number }
   /** Log lines the two daemons wrote during the window. */
   logLines: number
+  /** floatip's master: its native thread's sends in the cadence window by lateness (TX_LATE_BOUNDS_US buckets); null for keepalived. */
+  ownLateness: number[] | null
   /** What went wrong in a run that still produced figures (a respawned process, keepalived's rlimit kill). */
   notes: string[]
   error?: string
@@ -226,7 +228,7 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
     if (why.length > 0) (err as Error).message += ` (${why.join('; ')})`
     const empty = summarize([])
     const none: Side = { cpuPct: NaN, cpuUs: NaN, rssKb: NaN, pids: 0 }
-    return { ...base, windowUs: 0, adverts: 0, cpuWindowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, notes: [], error: (err as Error).message }
+    return { ...base, windowUs: 0, adverts: 0, cpuWindowUs: 0, sentPerS: NaN, backupAdverts: 0, master: none, backup: none, masterUsPerAdvert: NaN, backupUsPerAdvert: NaN, lateUs: empty, deviationUs: empty, missing: 0, captureDrops: 0, statusQueries: 0, reloads: 0, benchLagMs: { p99: NaN, max: NaN }, logLines: 0, ownLateness: null, notes: [], error: (err as Error).message }
   } finally {
     await stop(lab, pair.backup)
     await stop(lab, pair.master)
@@ -274,6 +276,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
   await sleepUntil(t0)
+  const own0 = cadenceUs > 0 ? ownLateness(lab, m) : Promise.resolve(null)
   const load = c.load === 'busy' ? busyLoad(lab, [m, b], (t1 - t0) / 1000) : Promise.resolve({ statusQueries: 0, reloads: 0 })
   await sleepUntil(tc0)
   const cpu0 = [cpuTimeUs(pids[0]), cpuTimeUs(pids[1]), monotonicUs()]
@@ -282,6 +285,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   // A process that died and was respawned in the window (keepalived's VRRP child) makes the CPU figure wrong: say so.
   const respawned = [m, b].some((d, i) => processTree(d.child.pid as number).join() !== pids[i].join())
   await sleepUntil(t1)
+  const own1 = cadenceUs > 0 ? await ownLateness(lab, m) : null
   lag.disable()
   const lines1 = logLines(m) + logLines(b)
   const { statusQueries, reloads } = await load
@@ -309,8 +313,32 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
     reloads,
     benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
     logLines: lines1 - lines0,
+    ownLateness: subtract(own1, await own0),
     notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 3))]
   }
+}
+
+/** floatip's native send-lateness histogram now (in its full status, SIGUSR1); null for keepalived. */
+async function ownLateness (lab: Lab, d: RunningDaemon): Promise<number[] | null> {
+  if (d.kind !== 'floatip') return null
+  const status = await floatipStatus(lab, d, 5000).catch(() => null)
+  return (status?.native as { txLateHistogram?: number[] } | undefined)?.txLateHistogram ?? null
+}
+
+function subtract (after: number[] | null, before: number[] | null): number[] | null {
+  return after === null || before === null ? null : after.map((n, i) => n - (before[i] ?? 0))
+}
+
+/** The bucket bound (ms) below which 99% of the sends in `histogram` were made, e.g. "≤ 0.25". */
+function ownP99 (histogram: number[] | null): string {
+  if (histogram === null) return ''
+  const total = histogram.reduce((a, b) => a + b, 0)
+  let seen = 0
+  for (let i = 0; i < histogram.length; i++) {
+    seen += histogram[i]
+    if (seen >= total * 0.99) return i < TX_LATE_BOUNDS_US.length ? `≤ ${TX_LATE_BOUNDS_US[i] / 1000}` : `> ${TX_LATE_BOUNDS_US[TX_LATE_BOUNDS_US.length - 1] / 1000}`
+  }
+  return ''
 }
 
 /** The master's adverts in the capture window (and their interval minus advert_int) and in the CPU window. */
@@ -405,12 +433,12 @@ function report (list: Case[], runs: Run[], seconds: number): void {
       costRows.push([String(c.instances), interval, plane, r.daemon, cpu(r.master.cpuPct), cpu(r.masterUsPerAdvert), kept, cpu(r.backup.cpuPct), cpu(r.backupUsPerAdvert),
         f(r.master.rssKb / 1024), f(r.backup.rssKb / 1024), r.daemon === 'floatip' && [fl, ka].every((x) => x !== undefined && !invalidCpu(x)) ? ratio(fl?.masterUsPerAdvert, ka?.masterUsPerAdvert) : ''])
       if (c.advertInt === 0.01) {
-        cadenceRows.push([String(c.instances), plane, r.daemon, String(r.adverts), msOf(r.lateUs.mean), msOf(r.deviationUs.p50), msOf(r.deviationUs.p99), msOf(r.deviationUs.max), String(r.missing), String(r.captureDrops)])
+        cadenceRows.push([String(c.instances), plane, r.daemon, String(r.adverts), msOf(r.lateUs.mean), msOf(r.deviationUs.p50), msOf(r.deviationUs.p99), msOf(r.deviationUs.max), String(r.missing), String(r.captureDrops), ownP99(r.ownLateness)])
       }
     }
   }
   const costTable = markdownTable(['instances', 'advert_int', 'control plane', 'daemon', 'master CPU %', 'master µs/advert', 'adverts/s sent / expected', 'backup CPU %', 'backup µs/advert', 'master RSS MB', 'backup RSS MB', 'µs/advert fl/ka'], costRows)
-  const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', 'dev p50', 'dev p99', 'dev max', 'missing', 'capture drops'], cadenceRows)
+  const cadenceTable = markdownTable(['instances × 10 ms', 'control plane', 'daemon', 'adverts', 'mean lateness per interval', 'dev p50', 'dev p99', 'dev max', 'missing', 'capture drops', 'own send lateness p99'], cadenceRows)
   console.log('\nCost: CPU as % of one core (all threads and child processes) over 3 s from 9.5 s after the daemons\' start, RSS; adverts counted on the wire\n')
   console.log(costTable)
   console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled (dev = |interval - 10 ms|); busy = 10 track scripts + a status query every 50 ms + one reload (SIGHUP)\n')

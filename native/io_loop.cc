@@ -443,6 +443,9 @@ void LoopCore::AfterSend(Periodic& p, int64_t now, ssize_t result) {
   int64_t late = now - p.at_us;
   stats_.tx_late_total_us += late;
   if (late > stats_.tx_late_max_us) stats_.tx_late_max_us = late;
+  int bucket = 0;
+  while (bucket < LoopStats::kLateBuckets - 1 && late > LoopStats::kLateBoundsUs[bucket]) ++bucket;
+  ++stats_.tx_late_histogram[bucket];
   if (result < 0) {
     ++stats_.tx_errors;
     ++p.errors;

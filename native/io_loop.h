@@ -53,6 +53,11 @@ struct LoopStats {
   uint64_t rx_truncated = 0, rx_errors = 0;
   uint64_t tx_sent = 0, tx_errors = 0, tx_missed_intervals = 0;
   int64_t tx_late_max_us = 0, tx_late_total_us = 0;
+  // Sends by lateness (when the thread got to them, past the deadline): at most kLateBoundsUs[i]
+  // µs, the last bucket anything later.
+  static constexpr int kLateBuckets = 8;
+  static constexpr int64_t kLateBoundsUs[kLateBuckets - 1] = {50, 100, 250, 500, 1000, 2000, 5000};
+  uint64_t tx_late_histogram[kLateBuckets] = {};
   uint64_t watch_expired = 0, timers_fired = 0, backlog_max = 0;
 };
 

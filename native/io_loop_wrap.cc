@@ -222,6 +222,9 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
     set("txMissedIntervals", s.tx_missed_intervals);
     set("txLateMaxUs", static_cast<double>(s.tx_late_max_us));
     set("txLateTotalUs", static_cast<double>(s.tx_late_total_us));
+    Napi::Array histogram = Napi::Array::New(env, LoopStats::kLateBuckets);
+    for (uint32_t i = 0; i < LoopStats::kLateBuckets; ++i) histogram.Set(i, Napi::Number::New(env, static_cast<double>(s.tx_late_histogram[i])));
+    o.Set("txLateHistogram", histogram);
     set("watchExpired", s.watch_expired);
     set("timersFired", s.timers_fired);
     set("backlogMax", s.backlog_max);

@@ -6,7 +6,8 @@ import { rename, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 
-export type DumpName = 'keepalived.stats' | 'keepalived.data'
+/** keepalived's two dumps, and floatip's full status as JSON (written with keepalived.data). */
+export type DumpName = 'keepalived.stats' | 'keepalived.data' | 'floatip.status.json'
 
 export function dumpPath (name: DumpName, env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.TMPDIR !== undefined && env.TMPDIR !== '' ? env.TMPDIR : '/tmp'

@@ -1,18 +1,20 @@
-// keepalived's dump signals: SIGUSR1 writes keepalived.data (configuration and state), SIGUSR2
-// writes keepalived.stats (per-instance counters), both in $TMPDIR or /tmp (dump-file.ts). SIGUSR2
-// also logs floatip's full status (`stats`: discards by reason, per-socket and native counters).
-// A dump that cannot be written is logged; the daemon runs on.
+// keepalived's dump signals. SIGUSR2 writes keepalived.stats (per-instance counters, formatted in
+// the engine thread: a status query that runs 20 times a second must not disturb the adverts).
+// SIGUSR1 writes keepalived.data (configuration and state) and floatip.status.json, floatip's full
+// status (every discard reason, per-socket and native counters, send lateness). All in $TMPDIR or
+// /tmp (dump-file.ts); each write is logged with its path. A dump that cannot be written is logged;
+// the daemon runs on.
 import { hostname } from 'node:os'
 import { monotonicUs } from '../native/index.js'
 import type { EngineStatus } from '../engine/engine.js'
 import type { Logger } from '../io/logger.js'
 import type { Generation } from './generation.js'
 import { writeDump, type DumpName } from './dump-file.js'
-import { formatKeepalivedStats } from './keepalived-stats.js'
 import { formatKeepalivedData } from './keepalived-data.js'
 
 export interface DumpSources {
   status: () => Promise<EngineStatus | null>
+  keepalivedStats: () => Promise<string | null>
   /** The generation whose plans the engine runs now. */
   generation: () => Generation
 }
@@ -23,10 +25,10 @@ export function onDumpSignals (sources: DumpSources, log: Logger): void {
 }
 
 async function dumpStats (sources: DumpSources, log: Logger): Promise<void> {
-  const status = await sources.status()
-  if (status === null) return
-  log.info({ status }, 'stats')
-  await write('keepalived.stats', formatKeepalivedStats(status.instances), log)
+  const text = await sources.keepalivedStats()
+  if (text === null) return
+  const path = await write('keepalived.stats', text, log)
+  if (path !== null) log.info({ path }, 'stats')
 }
 
 async function dumpData (sources: DumpSources, log: Logger): Promise<void> {
@@ -43,15 +45,17 @@ async function dumpData (sources: DumpSources, log: Logger): Promise<void> {
     instances: plans.map((plan) => ({ plan, status: byName.get(plan.name) })),
     wallClockUs: (us) => nowWallUs - (nowMonoUs - us)
   })
-  await write('keepalived.data', text, log)
+  const data = await write('keepalived.data', text, log)
+  const json = await write('floatip.status.json', JSON.stringify(status, null, 1) + '\n', log)
+  if (data !== null || json !== null) log.info({ path: data, status: json }, 'data')
 }
 
-async function write (name: DumpName, text: string, log: Logger): Promise<void> {
+async function write (name: DumpName, text: string, log: Logger): Promise<string | null> {
   try {
-    const path = await writeDump(name, text)
-    log.debug({ path }, 'dump written')
+    return await writeDump(name, text)
   } catch (err) {
     const e = err as Error & { code?: string }
     log.warn({ dump: name, code: e.code, err: e.message }, 'dump not written')
+    return null
   }
 }

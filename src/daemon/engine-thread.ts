@@ -23,6 +23,7 @@ export interface EngineThreadEvents {
 export class EngineThread implements TrackingSink {
   readonly #worker: Worker
   readonly #pendingStatus = new Map<number, (status: EngineStatus) => void>()
+  readonly #pendingStats = new Map<number, (text: string) => void>()
   readonly #pendingReload = new Map<number, (result: ReloadSummary | EngineStartError) => void>()
   #nextRequest = 1
   #stopping: Promise<EngineStatus | null> | null = null
@@ -55,6 +56,10 @@ export class EngineThread implements TrackingSink {
             thread.#pendingStatus.get(message.requestId)?.(message.status)
             thread.#pendingStatus.delete(message.requestId)
             break
+          case 'keepalived-stats':
+            thread.#pendingStats.get(message.requestId)?.(message.text)
+            thread.#pendingStats.delete(message.requestId)
+            break
           case 'reloaded':
           case 'reload-failed':
             thread.#pendingReload.get(message.requestId)?.(message.type === 'reloaded' ? message.summary : new EngineStartError(message.message))
@@ -84,6 +89,16 @@ export class EngineThread implements TrackingSink {
     return await new Promise((resolve) => {
       this.#pendingStatus.set(requestId, resolve)
       this.#post({ type: 'status', requestId })
+    })
+  }
+
+  /** keepalived.stats as the engine formats it (SIGUSR2); null once the thread has exited. */
+  async keepalivedStats (): Promise<string | null> {
+    if (this.#exited) return null
+    const requestId = this.#nextRequest++
+    return await new Promise((resolve) => {
+      this.#pendingStats.set(requestId, resolve)
+      this.#post({ type: 'keepalived-stats', requestId })
     })
   }
 

@@ -173,7 +173,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
     process.once('SIGTERM', onSignal)
     process.once('SIGINT', onSignal)
   })
-  onDumpSignals({ status: async () => await thread.status(), generation: () => current }, log)
+  onDumpSignals({ status: async () => await thread.status(), keepalivedStats: async () => await thread.keepalivedStats(), generation: () => current }, log)
   process.on('SIGHUP', () => { void reloads.request() })
   return await Promise.race([stop, crash])
 }

@@ -24,6 +24,8 @@ export interface InitialTracking {
 export type ToEngine =
   | { type: 'shutdown' }
   | { type: 'status', requestId: number }
+  /** SIGUSR2: keepalived.stats as text (cheap: no status objects cross threads). */
+  | { type: 'keepalived-stats', requestId: number }
   /** Tracking changed the instance's effective priority (base + sum of weights). */
   | { type: 'tracking', instance: string, priority: number }
   /** A tracked object failed: FAULT until every reason is cleared. */
@@ -37,6 +39,7 @@ export type FromEngine =
   | { type: 'start-failed', code: string, message: string }
   | { type: 'event', event: EngineEvent }
   | { type: 'status', requestId: number, status: EngineStatus }
+  | { type: 'keepalived-stats', requestId: number, text: string }
   | { type: 'stopped', status: EngineStatus }
   | { type: 'reloaded', requestId: number, summary: ReloadSummary }
   | { type: 'reload-failed', requestId: number, code: string, message: string }

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import type { Level } from 'pino'
 import { createLogger } from '../io/logger.js'
 import { Engine } from './engine.js'
+import { formatKeepalivedStats } from './keepalived-stats.js'
 import type { EngineWorkerData, FromEngine, ToEngine } from './worker-protocol.js'
 
 const port = parentPort
@@ -35,6 +36,8 @@ try {
 port.on('message', (message: ToEngine) => {
   if (message.type === 'status') {
     post({ type: 'status', requestId: message.requestId, status: engine.status() })
+  } else if (message.type === 'keepalived-stats') {
+    post({ type: 'keepalived-stats', requestId: message.requestId, text: formatKeepalivedStats(engine.status().instances) })
   } else if (message.type === 'tracking') {
     engine.setTrackedPriority(message.instance, message.priority)
   } else if (message.type === 'fault') {

@@ -3,7 +3,7 @@
 // directory, inside the node's namespace. Collects floatip's JSON log lines so callers can wait
 // for a transition. Processes are the lab's (ended by pid at destroy); the directory is removed
 // by close(). Must not: find or signal processes by name.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
@@ -111,4 +111,15 @@ export async function vipHolders (lab: Lab, nodes: readonly string[], address: s
     if (addresses.some((a) => a.address === address)) out.push(node)
   }
   return out
+}
+
+/**
+ * A running floatip's full status: SIGUSR1 writes floatip.status.json (with keepalived.data) and
+ * logs `data` with its path. Resolves with the parsed file.
+ */
+export async function floatipStatus (lab: Lab, daemon: RunningDaemon, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const from = daemon.logs.length
+  lab.kill(daemon.child, 'SIGUSR1')
+  const line = await daemon.waitForLog((l) => l.msg === 'data' && typeof l.status === 'string', 'data after SIGUSR1', { from, timeoutMs })
+  return JSON.parse(readFileSync(line.status as string, 'utf8')) as Record<string, unknown>
 }

@@ -23,6 +23,6 @@ export {
   vipIpv6,
   type LanPlan,
 } from './plan.js';
-export { LabDaemons, FLOATIP_CLI, stateChange, vipHolders, type RunningDaemon, type LogLine } from './daemons.js';
+export { LabDaemons, FLOATIP_CLI, floatipStatus, stateChange, vipHolders, type RunningDaemon, type LogLine } from './daemons.js';
 export { keepalivedConf, type NodeConfigSpec, type VrrpInstanceSpec } from './keepalived-conf.js';
 export { onLines } from './lines.js';

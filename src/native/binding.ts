@@ -43,6 +43,8 @@ export interface NativeLoopStats {
   txMissedIntervals: number
   txLateMaxUs: number
   txLateTotalUs: number
+  /** Sends by lateness: ≤50, ≤100, ≤250, ≤500, ≤1000, ≤2000, ≤5000 µs, and later (TX_LATE_BOUNDS_US). */
+  txLateHistogram: number[]
   watchExpired: number
   timersFired: number
   backlogMax: number

@@ -2,7 +2,7 @@
 export { bindingPath, packageRoot } from './binding.js'
 export type { NativeLoopStats, NativePeriodicInfo, NativeSystemError, NativeWatchInfo } from './binding.js'
 export { monotonicUs } from './clock.js'
-export { IoLoop, PeriodicSend, Timer, Watch } from './io-loop.js'
+export { IoLoop, PeriodicSend, TX_LATE_BOUNDS_US, Timer, Watch } from './io-loop.js'
 export type { DeadlineHandler, IoLoopOptions, LoopPacket, PacketHandler, PeriodicOptions, WatchOptions } from './io-loop.js'
 export { VrrpSocket } from './vrrp-socket.js'
 export type { VrrpSocketOptions } from './vrrp-socket.js'

@@ -74,6 +74,9 @@ type Route =
   | { kind: 'deadline', onDeadline: DeadlineHandler }
   | { kind: 'periodic', onError?: ErrorHandler }
 
+/** Upper bounds (µs) of stats().txLateHistogram's buckets; the last bucket is anything later. */
+export const TX_LATE_BOUNDS_US: readonly number[] = [50, 100, 250, 500, 1000, 2000, 5000]
+
 export class IoLoop {
   private readonly native: NativeIoLoop
   private readonly ring: ArrayBuffer

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, type RunningDaemon } from '../helpers/daemons.js'
-import type { VrrpInstanceSpec } from '../../src/lab/index.js'
+import { floatipStatus, type VrrpInstanceSpec } from '../../src/lab/index.js'
 
 /** Sends `signal` and returns the dump it writes (any earlier dump is removed first). */
 async function dump (lab: Lab, d: RunningDaemon, signal: 'SIGUSR1' | 'SIGUSR2'): Promise<string> {
@@ -112,6 +112,14 @@ t.test('floatip master, keepalived backup: the same dumps, and counters that agr
     t.match(vip ?? '', /^ {5}\S+ dev eth0 scope global set$/, `${name}: the VIP line, installed`)
   }
   t.equal(keyValues(flData.get('VI_2') ?? []).get('Preempt'), 'disabled', 'nopreempt')
+  t.ok(r1.logs.some((l) => l.msg === 'stats' && l.path === join(r1.tmpDir, 'keepalived.stats')), 'SIGUSR2 logs where it wrote')
+
+  // SIGUSR1 also writes floatip's full status as JSON.
+  const status = await floatipStatus(lab, r1) as { instances: Array<{ name: string, counters: { advertsSentNative: number } }>, native: { txSent: number, txLateHistogram: number[] } }
+  t.same(status.instances.map((i) => i.name), ['VI_1', 'VI_2'])
+  t.ok(status.instances[0].counters.advertsSentNative > 20, 'VI_1 adverts sent by the native thread')
+  const histogram = status.native.txLateHistogram.reduce((a, b) => a + b, 0)
+  t.ok(histogram > 0 && histogram >= status.native.txSent, `native send lateness counted per send (${histogram} >= ${status.native.txSent})`)
 })
 
 t.test('keepalived master shuts down: floatip counts its priority-0 advert', async (t) => {

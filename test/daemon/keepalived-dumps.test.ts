@@ -10,7 +10,7 @@ import { createMemoryReader } from '../../src/config/memory-reader.js'
 import { planInstances } from '../../src/engine/instance-plan.js'
 import type { InstanceStatus } from '../../src/engine/instance-runtime.js'
 import { emptyDiscardCounters } from '../../src/protocol/discard-reasons.js'
-import { formatKeepalivedStats } from '../../src/daemon/keepalived-stats.js'
+import { formatKeepalivedStats } from '../../src/engine/keepalived-stats.js'
 import { formatKeepalivedData, timestamp } from '../../src/daemon/keepalived-data.js'
 import { dumpPath, writeDump } from '../../src/daemon/dump-file.js'
 

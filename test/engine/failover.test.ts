@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap'
 import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, vipHolders, holdersOverTime, type RunningDaemon } from '../helpers/daemons.js'
-import type { VrrpInstanceSpec } from '../../src/lab/index.js'
+import { floatipStatus, type VrrpInstanceSpec } from '../../src/lab/index.js'
 import { masterDownIntervalUs, skewTimeUs } from '../../src/core/index.js'
 import { IoLoop, VrrpSocket, monotonicUs } from '../../src/native/index.js'
 import { decodeAdvert } from '../../src/protocol/vrrp-codec.js'
@@ -167,9 +167,7 @@ t.test('VRRPv3 advert_int 0.01: election, and a crash taken over near Master_Dow
   const { lab, vip, r1, r2 } = await electedPair(t, { advertInt: 0.01 })
   t.same(await holdersOverTime(lab, ROUTERS, vip, 5, 50), ['r1'], 'a single master at 100 adverts/s')
   // Steady state is native: the backup's watch absorbs the master's identical adverts.
-  const before = r2.logs.length
-  lab.kill(r2.child, 'SIGUSR2')
-  const stats = await r2.waitForLog((l) => l.msg === 'stats', 'r2 stats', { from: before }) as unknown as { status: { native: { rxWatchMatched: number }, instances: Array<{ counters: { advertsReceived: number }, steady: string }> } }
+  const stats = { status: await floatipStatus(lab, r2) as unknown as { native: { rxWatchMatched: number }, instances: Array<{ counters: { advertsReceived: number }, steady: string }> } }
   t.equal(stats.status.instances[0].steady, 'watch', 'r2 watches r1 natively')
   t.ok(stats.status.native.rxWatchMatched > 20, `adverts absorbed natively: ${stats.status.native.rxWatchMatched}`)
   t.ok(stats.status.instances[0].counters.advertsReceived < 10, `adverts that needed JavaScript: ${stats.status.instances[0].counters.advertsReceived}`)

@@ -2,7 +2,7 @@
 // says about its state, and check the ground truth neither daemon can fake: which nodes hold a VIP
 // over a window, whether the client reaches it. Must not: start labs or daemons of its own, or
 // wait without a bound.
-import { vipHolders, waitFor, type Lab, type NsRef, type RunningDaemon } from '../../src/lab/index.js'
+import { floatipStatus as readFloatipStatus, vipHolders, waitFor, type Lab, type NsRef, type RunningDaemon } from '../../src/lab/index.js'
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT'
 
@@ -80,12 +80,9 @@ export async function waitForPing (lab: Lab, address: string, options: { timeout
     { timeoutMs: options.timeoutMs, intervalMs: 100, what: `${String(from)} to reach ${address}` })
 }
 
-/** Asks a running floatip for its status (SIGUSR2 logs a `stats` line, besides keepalived.stats) and returns it. */
+/** A running floatip's full status (SIGUSR1 writes floatip.status.json). */
 export async function floatipStatus (lab: Lab, daemon: RunningDaemon, timeoutMs: number): Promise<FloatipStatus> {
-  const from = daemon.logs.length
-  lab.kill(daemon.child, 'SIGUSR2')
-  const line = await daemon.waitForLog((l) => l.msg === 'stats', 'stats after SIGUSR2', { from, timeoutMs })
-  return line.status as FloatipStatus
+  return await readFloatipStatus(lab, daemon, timeoutMs) as unknown as FloatipStatus
 }
 
 /** The part of floatip's status log field the tests read. */

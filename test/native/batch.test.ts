@@ -38,6 +38,8 @@ t.test('periodics due at the same instant go out every round, in the same order 
   const stats = loop.stats()
   t.equal(stats.txSent, n * rounds)
   t.equal(stats.txErrors, 0)
+  t.equal(stats.txLateHistogram.length, 8, 'lateness buckets: ≤50 µs ... ≤5 ms, later')
+  t.equal(stats.txLateHistogram.reduce((a, b) => a + b, 0), n * rounds, 'every send counted in one lateness bucket')
 })
 
 t.test('a send error in a batch is that periodic\'s own; the others in the batch still go out', async (t) => {

@@ -1,7 +1,8 @@
 // The text keepalived writes to keepalived.stats on SIGUSR2 (2.2.7's layout, line for line), from
-// the engine's instance status. Pure. Received counts every advert accepted from the master, the
+// the engine's instance status. Pure. Formatted in the engine thread, so that a SIGUSR2 moves one
+// string between threads, not the status of every instance. Received counts every advert accepted from the master, the
 // ones the native watch absorbed included; Sent counts every advert, native and priority 0.
-import type { InstanceStatus } from '../engine/instance-runtime.js'
+import type { InstanceStatus } from './instance-runtime.js'
 
 export function formatKeepalivedStats (instances: readonly InstanceStatus[]): string {
   return instances.map(instanceBlock).join('')
