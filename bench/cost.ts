@@ -12,7 +12,7 @@
 // bench/results/cost.json.
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createLab, floatipStatus, keepalivedConf, LabDaemons, waitFor, type Lab, type RunningDaemon } from '../src/lab/index.js'
+import { createLab, floatipStatus, keepalivedConf, LabDaemons, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
 import { IoLoop, TX_LATE_BOUNDS_US, VrrpSocket, monotonicUs } from '../src/native/index.js'
 import { parseArgs } from './lib/args.js'
 import { cpuTimeUs, processTree, rssKb } from './lib/proc.js'
@@ -272,6 +272,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const t0 = cadenceUs > 0 ? now : tc0
   const t1 = Math.max(t0 + cadenceUs, tc0 + c.cpuSeconds * 1e6)
   const [mLines0, bLines0] = [m.logs.length, b.logs.length]
+  const rawDrops0 = await vrrpRawDrops(lab, 'r2')
   const lines0 = logLines(m) + logLines(b)
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
@@ -286,6 +287,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const respawned = [m, b].some((d, i) => processTree(d.child.pid as number).join() !== pids[i].join())
   await sleepUntil(t1)
   const own1 = cadenceUs > 0 ? await ownLateness(lab, m) : null
+  const rawDrops1 = await vrrpRawDrops(lab, 'r2')
   lag.disable()
   const lines1 = logLines(m) + logLines(b)
   const { statusQueries, reloads } = await load
@@ -314,8 +316,15 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
     benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
     logLines: lines1 - lines0,
     ownLateness: subtract(own1, await own0),
-    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 3))]
+    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 6)), ...(rawDrops1 > rawDrops0 ? [`r2: ${rawDrops1 - rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets (receive buffer full)`] : [])]
   }
+}
+
+/** Packets the kernel dropped at `node`'s raw IPPROTO_VRRP (112 = 0x70) sockets: /proc/net/raw's last column. */
+async function vrrpRawDrops (lab: Lab, node: string): Promise<number> {
+  const out = await lab.run(node as NsRef, ['cat', '/proc/net/raw'])
+  return out.stdout.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f[1]?.endsWith(':0070') === true)
+    .reduce((sum, f) => sum + Number(f[f.length - 1]), 0)
 }
 
 /** floatip's native send-lateness histogram now (in its full status, SIGUSR1); null for keepalived. */
@@ -360,9 +369,11 @@ function trouble (d: RunningDaemon, fromLine = 0): string[] {
   if (d.kind !== 'keepalived') {
     // floatip: its warnings and errors, and how many state changes, since the window began.
     const lines = d.logs.slice(fromLine)
-    const changes = lines.filter((l) => l.msg === 'state changed').length
+    const changed = lines.filter((l) => l.msg === 'state changed')
+    const changes = changed.length
+    const first = changed.slice(0, 2).map((l) => `${d.node}: ${String(l.instance)} ${String(l.from)} -> ${String(l.to)} (${String(l.reason)}) at ${String(l.atUs)}`)
     const warnings = lines.filter((l) => typeof l.level === 'number' && l.level >= 40).map((l) => `${d.node}: ${String(l.msg)} ${JSON.stringify({ ...l, level: undefined, time: undefined, pid: undefined, hostname: undefined, name: undefined, msg: undefined })}`)
-    return [...(changes > 0 ? [`${d.node}: ${changes} state changes in the window`] : []), ...warnings]
+    return [...(changes > 0 ? [`${d.node}: ${changes} state changes in the window`, ...first] : []), ...warnings]
   }
   return d.stderr.filter((l) => /rlimit_rttime|Respawning|died/.test(l)).map((l) => `${d.node}: ${l.replace(/^.*?\d{4}: /, '')}`)
 }
