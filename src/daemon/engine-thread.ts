@@ -22,8 +22,8 @@ export interface EngineThreadEvents {
 
 export class EngineThread implements TrackingSink {
   readonly #worker: Worker
-  readonly #pendingStatus = new Map<number, (status: EngineStatus) => void>()
-  readonly #pendingStats = new Map<number, (text: string) => void>()
+  readonly #pendingStatus = new Map<number, (status: EngineStatus | null) => void>()
+  readonly #pendingStats = new Map<number, (text: string | null) => void>()
   readonly #pendingReload = new Map<number, (result: ReloadSummary | EngineStartError) => void>()
   #nextRequest = 1
   #stopping: Promise<EngineStatus | null> | null = null
@@ -77,28 +77,32 @@ export class EngineThread implements TrackingSink {
         thread.#stoppedWith?.(null)
         for (const resolve of thread.#pendingReload.values()) resolve(new EngineStartError(`the engine thread exited with code ${code}`))
         thread.#pendingReload.clear()
+        for (const pending of [thread.#pendingStatus, thread.#pendingStats]) {
+          for (const resolve of pending.values()) resolve(null)
+          pending.clear()
+        }
         if (!started) reject(lastError ?? new EngineStartError(`the engine thread exited with code ${code} before starting`))
         else if (thread.#stopping === null) events.onUnexpectedExit(lastError, code)
       })
     })
   }
 
+  /** The full status; null once the thread has exited (also when it exits before answering). */
   async status (): Promise<EngineStatus | null> {
-    if (this.#exited) return null
-    const requestId = this.#nextRequest++
-    return await new Promise((resolve) => {
-      this.#pendingStatus.set(requestId, resolve)
-      this.#post({ type: 'status', requestId })
-    })
+    return await this.#ask(this.#pendingStatus, 'status')
   }
 
   /** keepalived.stats as the engine formats it (SIGUSR2); null once the thread has exited. */
   async keepalivedStats (): Promise<string | null> {
+    return await this.#ask(this.#pendingStats, 'keepalived-stats')
+  }
+
+  async #ask<T> (pending: Map<number, (answer: T | null) => void>, type: 'status' | 'keepalived-stats'): Promise<T | null> {
     if (this.#exited) return null
     const requestId = this.#nextRequest++
     return await new Promise((resolve) => {
-      this.#pendingStats.set(requestId, resolve)
-      this.#post({ type: 'keepalived-stats', requestId })
+      pending.set(requestId, resolve)
+      this.#post({ type, requestId })
     })
   }
 
