@@ -5,6 +5,7 @@ import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { release } from 'node:os'
 import { withLab } from '../helpers/lab.js'
+import { kernelHasCustomSlices } from '../helpers/kernel.js'
 import { withDaemons, keepalivedConf, stateChange } from '../helpers/daemons.js'
 
 interface ThreadSched { tid: number, comm: string, nice: number, policy: number, rtPriority: number }
@@ -51,8 +52,10 @@ t.test('without vrrp_rt_priority the I/O thread runs the normal policy with a sh
   const io = threads(pid).find((th) => th.comm === 'floatip-io')
   t.equal(io?.policy, 0, 'SCHED_OTHER')
   t.equal(io?.nice, -4, 'the nice value survives the slice request')
-  const [major, minor] = release().split('.').map((n) => Number.parseInt(n, 10))
-  if (major < 6 || (major === 6 && minor < 12)) t.comment(`kernel ${release()} has no custom slices`); return
+  if (!kernelHasCustomSlices()) {
+    t.comment(`kernel ${release()} has no custom slices`)
+    return
+  }
   const sched = readFileSync(`/proc/${pid}/task/${io?.tid ?? 0}/sched`, 'utf8')
   t.match(sched, /^se\.slice\s*:\s*100000$/m, 'the I/O thread asked for a 100 µs slice (io-thread-slice.ts)')
   const main = readFileSync(`/proc/${pid}/task/${pid}/sched`, 'utf8')

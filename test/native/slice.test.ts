@@ -4,12 +4,7 @@ import t from 'tap'
 import { readFileSync, readdirSync } from 'node:fs'
 import { getPriority, release, setPriority } from 'node:os'
 import { IoLoop } from '../../src/native/index.js'
-
-/** Linux 6.12 added custom slices for the normal policy. */
-function kernelHasCustomSlices (): boolean {
-  const [major, minor] = release().split('.').map((n) => Number.parseInt(n, 10))
-  return major > 6 || (major === 6 && minor >= 12)
-}
+import { kernelHasCustomSlices } from '../helpers/kernel.js'
 
 /** The kernel ids of this process's threads named `name`. */
 function threadsNamed (name: string): number[] {
