@@ -12,7 +12,7 @@
 // bench/results/cost.json.
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createLab, floatipStatus, keepalivedConf, LabDaemons, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
+import { createLab, floatipStatus, keepalivedConf, LabDaemons, vrrpRawDrops, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
 import { IoLoop, TX_LATE_BOUNDS_US, VrrpSocket, monotonicUs } from '../src/native/index.js'
 import { parseArgs } from './lib/args.js'
 import { cpuTimeUs, processTree, rssKb } from './lib/proc.js'
@@ -318,13 +318,6 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
     ownLateness: subtract(own1, await own0),
     notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 6)), ...(rawDrops1 > rawDrops0 ? [`r2: ${rawDrops1 - rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets (receive buffer full)`] : [])]
   }
-}
-
-/** Packets the kernel dropped at `node`'s raw IPPROTO_VRRP (112 = 0x70) sockets: /proc/net/raw's last column. */
-async function vrrpRawDrops (lab: Lab, node: string): Promise<number> {
-  const out = await lab.run(node as NsRef, ['cat', '/proc/net/raw'])
-  return out.stdout.split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f[1]?.endsWith(':0070') === true)
-    .reduce((sum, f) => sum + Number(f[f.length - 1]), 0)
 }
 
 /** floatip's native send-lateness histogram now (in its full status, SIGUSR1); null for keepalived. */

@@ -330,7 +330,8 @@ void LoopCore::Run() {
   }
 }
 
-void LoopCore::DrainChannel(Channel& ch) {
+// Reads up to kReadsPerWakeup datagrams; true when the socket may hold more.
+bool LoopCore::DrainChannel(Channel& ch) {
   for (int i = 0; i < kReadsPerWakeup; ++i) {
     const bool room = Used() + kControlReserve < slot_count_;
     uint8_t* slot = room ? SlotAt(tail_.load(std::memory_order_relaxed)) : scratch_.data();
@@ -338,11 +339,11 @@ void LoopCore::DrainChannel(Channel& ch) {
     std::memset(h, 0, sizeof *h);
     uint8_t* payload = slot + kRecordHeaderSize;
     int r = ReadChannel(ch, h, payload, slot_size_ - kRecordHeaderSize);
-    if (r == 0) return;
+    if (r == 0) return false;
     if (r < 0) {
       ++stats_.rx_errors;
       PublishControl(kRecordReceiveError, ch.loop_id, MonotonicUs(), 0, -r);
-      if (-r != ENOBUFS) return;  // netlink overflow: keep reading, JS resynchronises
+      if (-r != ENOBUFS) return false;  // netlink overflow: keep reading, JS resynchronises
       continue;
     }
     ++stats_.rx_packets;
@@ -359,6 +360,23 @@ void LoopCore::DrainChannel(Channel& ch) {
     tail_.store(tail_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     ++stats_.rx_delivered;
   }
+  return true;
+}
+
+// Everything the VRRP sockets hold, before a watch may expire: when this thread got the CPU
+// late, the adverts that kept the master alive can still be queued behind the deadline. Any of
+// them counts, even one stamped after it: the deadline JavaScript armed can be stale (it arms
+// from the advert it last processed), and a master that is still sending is not down (§6.4.2).
+// Bounded per channel.
+void LoopCore::DrainVrrpBacklog() {
+  constexpr int kMaxRounds = 64;  // 64 x kReadsPerWakeup datagrams per channel at most
+  const uint64_t matched_before = stats_.rx_watch_matched;
+  for (auto& [id, ch] : channels_) {
+    if (ch->kind != ChannelKind::kVrrp) continue;
+    for (int round = 0; round < kMaxRounds && DrainChannel(*ch); ++round) {
+    }
+  }
+  stats_.watch_backlog_matched += stats_.rx_watch_matched - matched_before;
 }
 
 // A watched master's unchanged advert: reset the deadline here, without JavaScript.
@@ -387,6 +405,7 @@ bool LoopCore::MatchesWatch(const Channel& ch, const RecordHeader& h, const uint
 // a shared grid) cost one wake-up and one sendmmsg per channel, not one each.
 void LoopCore::FireDue() {
   due_.clear();
+  bool drained = false;
   for (int guard = 0; guard < 100000; ++guard) {
     Scheduled* top = heap_.Top();
     if (top == nullptr) break;
@@ -398,6 +417,11 @@ void LoopCore::FireDue() {
         due_.push_back({static_cast<Periodic*>(top), now});
         break;
       case Scheduled::What::kWatch:
+        if (!drained) {  // read what is queued first; it may re-arm this watch
+          drained = true;
+          DrainVrrpBacklog();
+          continue;
+        }
         heap_.Remove(top);  // disarmed until JavaScript sets it again
         ++stats_.watch_expired;
         PublishControl(kRecordWatchExpired, top->id, now, top->at_us, 0);

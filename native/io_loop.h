@@ -59,6 +59,9 @@ struct LoopStats {
   static constexpr int64_t kLateBoundsUs[kLateBuckets - 1] = {50, 100, 250, 500, 1000, 2000, 5000};
   uint64_t tx_late_histogram[kLateBuckets] = {};
   uint64_t watch_expired = 0, timers_fired = 0, backlog_max = 0;
+  // Adverts a watch absorbed from the sockets' backlog, read because a watch was due: each one
+  // is a Master_Down_Interval the late thread would otherwise have ended wrongly.
+  uint64_t watch_backlog_matched = 0;
 };
 
 struct PeriodicInfo {
@@ -137,7 +140,8 @@ class LoopCore {
   };
 
   void Run();
-  void DrainChannel(Channel& ch);
+  bool DrainChannel(Channel& ch);
+  void DrainVrrpBacklog();
   bool MatchesWatch(const Channel& ch, const RecordHeader& h, const uint8_t* payload);
   void FireDue();
   void SendDuePeriodics();

@@ -228,6 +228,7 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
     set("watchExpired", s.watch_expired);
     set("timersFired", s.timers_fired);
     set("backlogMax", s.backlog_max);
+    set("watchBacklogMatched", s.watch_backlog_matched);
     return o;
   }
 

@@ -103,8 +103,10 @@ class VrrpSocketWrap : public SocketWrap<VrrpSocketWrap> {
     return DefineClass(env, "VrrpSocket",
                        {InstanceMethod("send", &VrrpSocketWrap::SendJs),
                         InstanceMethod("close", &VrrpSocketWrap::CloseJs),
+                        InstanceMethod("setReceiveBuffer", &VrrpSocketWrap::SetReceiveBufferJs),
                         InstanceAccessor("closed", &VrrpSocketWrap::ClosedJs, nullptr),
-                        InstanceAccessor("ifindex", &VrrpSocketWrap::IfindexJs, nullptr)});
+                        InstanceAccessor("ifindex", &VrrpSocketWrap::IfindexJs, nullptr),
+                        InstanceAccessor("receiveBuffer", &VrrpSocketWrap::ReceiveBufferJs, nullptr)});
   }
 
   explicit VrrpSocketWrap(const Napi::CallbackInfo& info) : SocketWrap(info) {
@@ -115,6 +117,7 @@ class VrrpSocketWrap : public SocketWrap<VrrpSocketWrap> {
     opts.ifname = OptionalString(o, "ifname");
     opts.netns = OptionalString(o, "netns");
     opts.multicast = OptionalBool(o, "multicast", true);
+    opts.receive = OptionalBool(o, "receive", true);
     Napi::Value source = o.Get("source");
     if (!source.IsUndefined() && !source.IsNull()) {
       Napi::Uint8Array bytes = BytesArg(env, source, "source");
@@ -125,6 +128,25 @@ class VrrpSocketWrap : public SocketWrap<VrrpSocketWrap> {
       opts.has_source = true;
     }
     WithSystemErrors(env, [&] { Adopt(env, OpenVrrpSocket(opts)); });
+  }
+
+ private:
+  // setReceiveBuffer(value) -> the budget the kernel now counts against (bytes)
+  Napi::Value SetReceiveBufferJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return WithSystemErrors(env, [&]() -> Napi::Value {
+      Channel& ch = Require(env, "setsockopt(SO_RCVBUF)");
+      uint32_t value = Uint32Arg(env, info[0], "value");
+      if (value == 0 || value > (1u << 30)) throw Napi::RangeError::New(env, "value must be 1..2^30 bytes");
+      return Napi::Number::New(env, SetReceiveBufferBytes(ch, static_cast<int>(value)));
+    });
+  }
+
+  Napi::Value ReceiveBufferJs(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    return WithSystemErrors(env, [&]() -> Napi::Value {
+      return Napi::Number::New(env, ReceiveBufferBytes(Require(env, "getsockopt(SO_RCVBUF)")));
+    });
   }
 };
 

@@ -1,5 +1,6 @@
 #include "vrrp_socket.h"
 
+#include <linux/filter.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -83,6 +84,19 @@ void ConfigureV6(int fd, const VrrpSocketOptions& o, int ifindex, const std::str
   }
 }
 
+// A send-only socket of protocol 112 would still be handed every unicast advert to its bound
+// address, and keep them: a filter that accepts nothing, then whatever came before it.
+void RefuseInput(int fd, const std::string& ctx) {
+  sock_filter reject[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
+  sock_fprog prog{1, reject};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0) {
+    ThrowErrno("setsockopt(SO_ATTACH_FILTER)", ctx);
+  }
+  uint8_t sink[64];
+  for (int i = 0; i < 1024 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT | MSG_TRUNC) >= 0; ++i) {
+  }
+}
+
 void SetDefaultDestination(Channel& ch, int family, int ifindex) {
   if (family == 4) {
     auto* sa = reinterpret_cast<sockaddr_in*>(&ch.default_dst);
@@ -124,12 +138,31 @@ std::shared_ptr<Channel> OpenVrrpSocket(const VrrpSocketOptions& o) {
     } else {
       ConfigureV6(ch->fd.Get(), o, static_cast<int>(index), ctx);
     }
+    if (!o.receive) RefuseInput(ch->fd.Get(), ctx);
     ch->ifindex = static_cast<int>(index);
   }
   ch->kind = ChannelKind::kVrrp;
   ch->family = o.family == 4 ? AF_INET : AF_INET6;
   SetDefaultDestination(*ch, o.family, ch->ifindex);
   return ch;
+}
+
+int ReceiveBufferBytes(const Channel& ch) {
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (::getsockopt(ch.fd.Get(), SOL_SOCKET, SO_RCVBUF, &value, &len) != 0) ThrowErrno("getsockopt(SO_RCVBUF)");
+  return value;
+}
+
+int SetReceiveBufferBytes(const Channel& ch, int value) {
+  if (value <= 0) throw SystemError(EINVAL, "setsockopt(SO_RCVBUF)", "the size must be positive");
+  if (::setsockopt(ch.fd.Get(), SOL_SOCKET, SO_RCVBUFFORCE, &value, sizeof value) != 0) {
+    if (errno != EPERM) ThrowErrno("setsockopt(SO_RCVBUFFORCE)");
+    if (::setsockopt(ch.fd.Get(), SOL_SOCKET, SO_RCVBUF, &value, sizeof value) != 0) {
+      ThrowErrno("setsockopt(SO_RCVBUF)");
+    }
+  }
+  return ReceiveBufferBytes(ch);
 }
 
 namespace {

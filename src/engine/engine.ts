@@ -23,6 +23,7 @@ import { SyncGroups } from './sync-groups.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
 import { planReload } from './reload-plan.js'
 import { applyIoThreadSlice } from './io-thread-slice.js'
+import { advertWireBytes } from './rx-buffer.js'
 
 export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
@@ -40,7 +41,7 @@ export interface EngineOptions {
 export interface EngineStatus {
   instances: InstanceStatus[]
   syncGroups: ReturnType<SyncGroups['status']>
-  channels: Array<{ interface: string, family: string, source: string, discards: Record<string, number>, receiveErrors: number }>
+  channels: Array<{ interface: string, family: string, source: string, discards: Record<string, number>, receiveErrors: number, receiveBuffer: number }>
   native: ReturnType<IoLoop['stats']>
 }
 
@@ -195,6 +196,7 @@ export class Engine {
       this.#channels.set(key, c)
       c.route((vrid) => this.#lookup(c, vrid))
     }
+    this.#sizeReceiveBuffers(links)
     this.#plans = plans
     this.#syncGroupPlans = syncGroups
     this.#syncGroups = this.#newSyncGroups(previousGroups)
@@ -258,7 +260,7 @@ export class Engine {
     return {
       instances: this.#started.map((s) => s.runtime.status()),
       syncGroups: this.#syncGroups?.status() ?? [],
-      channels: [...this.#channels.values()].map((c) => ({ interface: c.options.interface, family: c.options.family, source: c.options.source, discards: { ...c.discards }, receiveErrors: c.receiveErrors })),
+      channels: [...this.#channels.values()].map((c) => ({ interface: c.options.interface, family: c.options.family, source: c.options.source, discards: { ...c.discards }, receiveErrors: c.receiveErrors, receiveBuffer: c.receiveBuffer })),
       native: this.#loop?.stats() ?? ({} as ReturnType<IoLoop['stats']>)
     }
   }
@@ -287,6 +289,7 @@ export class Engine {
     }
     this.#syncGroups = this.#newSyncGroups(new Map())
     for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
+    this.#sizeReceiveBuffers(links)
     this.#monitor = new NetlinkMonitor(loop, (event) => this.#linkEvent(event), { netns, onOverflow: () => this.#resyncLinks() })
   }
 
@@ -340,6 +343,17 @@ export class Engine {
       now: monotonicUs,
       previous
     })
+  }
+
+  /** Each channel's buffer for the instances now on it (rx-buffer.ts). */
+  #sizeReceiveBuffers (links: ReadonlyMap<string, { mtu?: number }>): void {
+    for (const c of this.#channels.values()) {
+      c.sizeReceiveBuffer(this.#started.filter((s) => s.channel === c).map(({ runtime: { plan } }) => ({
+        share: plan.rxBuffer,
+        advertBytes: advertWireBytes(plan.family, plan.core.version, plan.vips.length),
+        mtu: links.get(plan.interface)?.mtu ?? 1500
+      })))
+    }
   }
 
   #openChannel (loop: IoLoop, plan: InstancePlan, primary: string, multicast: boolean): VrrpChannel {

@@ -8,6 +8,7 @@ import { authDataFromPassword } from '../protocol/vrrp-advert.js'
 import { VRRP_AUTH_TYPE_NONE, VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD } from '../protocol/vrrp-constants.js'
 import type { SourceLocation } from '../config/diagnostics.js'
 import { planSyncGroups, type SyncGroupPlan } from './sync-group-plan.js'
+import { rxBufferShare, type RxBufferShare } from './rx-buffer.js'
 
 /** keepalived's gratuitous ARP / unsolicited NA schedule for one instance (µs, counts). */
 export interface GarpPlan {
@@ -56,6 +57,8 @@ export interface InstancePlan {
   trackInterfaces: TrackedInterface[]
   /** KEEPALIVED `notify_deleted`: removed by a reload, the instance is reported DELETED, not FAULT. */
   notifyDeleted: boolean
+  /** KEEPALIVED kernel_rx_buf_size / vrrp_rx_bufs_policy: this instance's share of its socket's buffer. */
+  rxBuffer: RxBufferShare
 }
 
 export interface TrackedInterface {
@@ -155,7 +158,8 @@ function planInstance (inst: VrrpInstance, model: KeepalivedConfig, report: Repo
     checkUnicastSrc: inst.checkUnicastSrc || g.vrrpCheckUnicastSrc,
     trackOwnInterface: !inst.dontTrackPrimary,
     trackInterfaces: trackedInterfaces(inst, group, report),
-    notifyDeleted: inst.notifyDeleted != null
+    notifyDeleted: inst.notifyDeleted != null,
+    rxBuffer: rxBufferShare(inst.kernelRxBufSize, g.vrrpRxBufsPolicy, g.vrrpRxBufsMultiplier)
   }
 }
 

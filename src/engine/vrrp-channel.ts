@@ -8,6 +8,7 @@ import { emptyDiscardCounters, type DiscardReason } from '../protocol/discard-re
 import { formatIp } from '../protocol/ip-address.js'
 import { RateLimitedLog, type Logger } from '../io/logger.js'
 import type { InstanceRuntime } from './instance-runtime.js'
+import { rxBufferRequest, type RxBufferUser } from './rx-buffer.js'
 
 export interface ChannelOptions {
   interface: string
@@ -32,6 +33,8 @@ export class VrrpChannel {
   readonly #limited = new RateLimitedLog()
   #lookup: VridLookup = () => undefined
   receiveErrors = 0
+  /** The SO_RCVBUF value last asked for (0: the system default). */
+  #rxBufferValue = 0
 
   constructor (loop: IoLoop, options: ChannelOptions, log: Logger) {
     this.options = options
@@ -39,7 +42,7 @@ export class VrrpChannel {
     const family = options.family === 'ipv4' ? 4 : 6
     this.rx = new VrrpSocket({ family, interface: options.interface, netns: options.netns, multicast: options.multicast })
     try {
-      this.tx = new VrrpSocket({ family, interface: options.interface, netns: options.netns, multicast: false, source: options.source })
+      this.tx = new VrrpSocket({ family, interface: options.interface, netns: options.netns, multicast: false, source: options.source, receive: false })
     } catch (err) {
       this.rx.close()
       throw err
@@ -49,6 +52,30 @@ export class VrrpChannel {
 
   route (lookup: VridLookup): void {
     this.#lookup = lookup
+  }
+
+  /** The receive socket's buffer as the kernel counts it (bytes). */
+  get receiveBuffer (): number { return this.rx.closed ? 0 : this.rx.receiveBuffer }
+
+  /**
+   * Sizes the receive socket for the instances on it (rx-buffer.ts): what they configured, or
+   * floatip's floor when nothing is. Never throws; a failure or a cap is logged.
+   */
+  sizeReceiveBuffer (users: readonly RxBufferUser[]): void {
+    const request = rxBufferRequest(users)
+    if (request === null || request.value === this.#rxBufferValue) return
+    const before = this.receiveBuffer
+    if (request.floorOnly && request.value * 2 <= before) return
+    try {
+      const budget = this.rx.setReceiveBuffer(request.value)
+      this.#rxBufferValue = request.value
+      const fields = { interface: this.options.interface, family: this.options.family, instances: users.length, requested: request.value, bytes: budget }
+      if (budget < request.value) this.#log.warn(fields, 'receive buffer capped (net.core.rmem_max without CAP_NET_ADMIN)')
+      else this.#log.debug(fields, 'receive buffer sized')
+    } catch (err) {
+      const e = err as Error & { code?: string }
+      this.#log.warn({ interface: this.options.interface, requested: request.value, code: e.code, err: e.message }, 'could not size the receive buffer')
+    }
   }
 
   close (): void {

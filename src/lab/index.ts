@@ -26,3 +26,4 @@ export {
 export { LabDaemons, FLOATIP_CLI, floatipStatus, stateChange, vipHolders, type RunningDaemon, type LogLine } from './daemons.js';
 export { keepalivedConf, type NodeConfigSpec, type VrrpInstanceSpec } from './keepalived-conf.js';
 export { onLines } from './lines.js';
+export { vrrpRawSockets, vrrpRawDrops, parseProcNetRaw, type RawSocketInfo } from './raw-sockets.js';

@@ -19,7 +19,9 @@ export interface NativeSocket {
 
 export interface NativeVrrpSocket extends NativeSocket {
   readonly ifindex: number
+  readonly receiveBuffer: number
   send(data: Uint8Array, destination?: Uint8Array | null): number
+  setReceiveBuffer(value: number): number
 }
 
 export interface NativePacketSocket extends NativeSocket {
@@ -48,6 +50,8 @@ export interface NativeLoopStats {
   watchExpired: number
   timersFired: number
   backlogMax: number
+  /** Adverts a watch absorbed from the backlog read just before it would have expired. */
+  watchBacklogMatched: number
 }
 
 export interface NativePeriodicInfo {
@@ -100,7 +104,7 @@ export interface NativeInterfaceInfo {
 
 export interface NativeBinding {
   VrrpSocket: new (options: { family: 4 | 6, ifname: string, netns?: string, multicast?: boolean,
-    source?: Uint8Array }) => NativeVrrpSocket
+    source?: Uint8Array, receive?: boolean }) => NativeVrrpSocket
   PacketSocket: new (options: { ifname: string, netns?: string, protocol?: number,
     ignoreOutgoing?: boolean }) => NativePacketSocket
   NetlinkSocket: new (options?: { netns?: string, groups?: number }) => NativeNetlinkSocket

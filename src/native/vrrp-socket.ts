@@ -15,6 +15,8 @@ export interface VrrpSocketOptions {
   multicast?: boolean
   /** Source address to send from (unicast_src_ip, or the interface's primary address). */
   source?: string
+  /** false: send only. A filter drops what the kernel would queue (unicast adverts to `source`). */
+  receive?: boolean
 }
 
 export class VrrpSocket {
@@ -34,7 +36,8 @@ export class VrrpSocket {
       ifname: options.interface,
       netns: options.netns,
       multicast: options.multicast ?? true,
-      source: source?.bytes
+      source: source?.bytes,
+      receive: options.receive ?? true
     })
     this.family = options.family
     this.interfaceName = options.interface
@@ -46,6 +49,15 @@ export class VrrpSocket {
   send (message: Uint8Array, destination?: string): number {
     return this.native.send(message, destination === undefined ? null : parseIpOrThrow(destination).bytes)
   }
+
+  /** The receive budget as the kernel counts it: every queued datagram costs its whole buffer. */
+  get receiveBuffer (): number { return this.native.receiveBuffer }
+
+  /**
+   * SO_RCVBUF `value` (the kernel doubles it), past net.core.rmem_max with CAP_NET_ADMIN
+   * (SO_RCVBUFFORCE), else capped by it. Returns the new `receiveBuffer`.
+   */
+  setReceiveBuffer (value: number): number { return this.native.setReceiveBuffer(value) }
 
   get closed (): boolean { return this.native.closed }
 

@@ -9,13 +9,22 @@ import { withLab, waitFor, type Lab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange, type RunningDaemon } from '../helpers/daemons.js'
 import { floatipStatus, type VrrpInstanceSpec } from '../../src/lab/index.js'
 
-/** Sends `signal` and returns the dump it writes (any earlier dump is removed first). */
+/**
+ * Sends `signal` and returns the dump it writes (any earlier dump is removed first), once it has
+ * stopped growing: keepalived creates the file first and writes it in pieces.
+ */
 async function dump (lab: Lab, d: RunningDaemon, signal: 'SIGUSR1' | 'SIGUSR2'): Promise<string> {
   const path = join(d.tmpDir, signal === 'SIGUSR2' ? 'keepalived.stats' : 'keepalived.data')
   rmSync(path, { force: true })
   lab.kill(d.child, signal)
-  await waitFor(() => existsSync(path), { timeoutMs: 5000, what: `${d.kind} ${d.node}: ${path}` })
-  return readFileSync(path, 'utf8')
+  let last = ''
+  await waitFor(() => {
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : ''
+    const settled = text !== '' && text === last
+    last = text
+    return settled
+  }, { timeoutMs: 5000, intervalMs: 100, what: `${d.kind} ${d.node}: ${path}, complete` })
+  return last
 }
 
 /** Per instance: its lines of a keepalived.stats or keepalived.data dump. */

@@ -4,7 +4,9 @@
 import { alias, deprecated, named, type KeywordSpec } from './spec.js'
 import { custom, flag, int, ip, nameList, optionalFlag, positiveTimerUs, str, timerUs, words } from './helpers.js'
 import { parsePort } from '../values.js'
-import { invalid } from './spec.js'
+import { invalid, locOf, type ApplyContext } from './spec.js'
+import type { Statement } from '../tree.js'
+import { parseInteger } from '../values.js'
 
 const fifo = (): KeywordSpec<{ path: string, user: string | undefined, group: string | undefined } | undefined> =>
   custom<{ path: string, user: string | undefined, group: string | undefined } | undefined>({ minArgs: 1, maxArgs: 3, expected: 'PATH [username [groupname]]', initial: () => undefined, parse: (s) => ({ path: s.args[0].text, user: s.args[1]?.text, group: s.args[2]?.text }) })
@@ -89,8 +91,8 @@ export const globalDefsKeywords = {
   log_unknown_vrids: flag(),
   vmac_prefix: str(),
   vmac_addr_prefix: str(),
-  vrrp_rx_bufs_policy: words(1, 2, 'MTU|ADVERT|NUMBER'),
-  vrrp_rx_bufs_multiplier: int(1, 2 ** 31 - 1),
+  vrrp_rx_bufs_policy: custom<RxBufsPolicy | undefined>({ minArgs: 1, maxArgs: 3, expected: 'MTU|ADVERT|NUMBER', initial: () => undefined, parse: parseRxBufsPolicy }),
+  vrrp_rx_bufs_multiplier: int(1, 2 ** 31 - 1, 3),
   // firewalling
   vrrp_iptables: words(0, 2, '[IN_CHAIN [OUT_CHAIN]]'),
   vrrp_ipsets: words(0, 5, '[set names]'),
@@ -171,3 +173,28 @@ export const globalDefsKeywords = {
   include_check: words(0, 6, '[readable] [match] [wildcard_match] [brace_match]'),
   data_use_instance: flag()
 } as const
+
+/**
+ * KEEPALIVED `vrrp_rx_bufs_policy`: how big each VRRP socket's receive buffer is. Each instance
+ * adds MTU x vrrp_rx_bufs_multiplier, or its advert's length x the multiplier, or NUMBER bytes
+ * (ADVERT wins over MTU; a NUMBER with either is reported and the policy ignored).
+ */
+export interface RxBufsPolicy { mtu: boolean, advert: boolean, size: number | undefined }
+
+function parseRxBufsPolicy (stmt: Statement, ctx: ApplyContext): RxBufsPolicy | undefined {
+  const policy: RxBufsPolicy = { mtu: false, advert: false, size: undefined }
+  for (const a of stmt.args) {
+    const word = a.text.toUpperCase()
+    const size = parseInteger(a.text)
+    if (word === 'MTU') policy.mtu = true
+    else if (word === 'ADVERT') policy.advert = true
+    else if (size !== undefined && size > 0 && size <= 2 ** 30) policy.size = size
+    else return invalid(ctx, a, `vrrp_rx_bufs_policy: '${a.text}' is not MTU, ADVERT or a size in bytes`, 'MTU|ADVERT|a size 1-1073741824')
+  }
+  if (policy.size !== undefined && (policy.mtu || policy.advert)) {
+    ctx.diagnostics.warning({ code: 'conflicting-options', message: 'vrrp_rx_bufs_policy: a size and a policy cannot both be set; the policy is ignored (as keepalived does)', at: locOf(stmt.keyword), text: stmt.keyword.text, expected: 'MTU|ADVERT|NUMBER' })
+    policy.mtu = false
+    policy.advert = false
+  }
+  return policy
+}
