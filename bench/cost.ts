@@ -12,6 +12,7 @@
 // bench/results/cost.json.
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { createLab, floatipStatus, keepalivedConf, LabDaemons, vrrpRawDrops, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
 import { IoLoop, TX_LATE_BOUNDS_US, VrrpSocket, monotonicUs } from '../src/native/index.js'
 import { parseArgs } from './lib/args.js'
@@ -35,6 +36,9 @@ const RT_PRIORITY = 10
  */
 const RT_RLIMIT_US = 5_000_000
 const WARM_UP_MS = 9_500
+/** The floor process (bench/lib/floor.ts) has no engine and no start-up GC to wait out. */
+const FLOOR_WARM_UP_MS = 1_500
+const FLOOR = fileURLToPath(new URL('lib/floor.js', import.meta.url))
 type BusyPart = 'scripts' | 'status' | 'reload'
 /** `--busy scripts,status` keeps only those parts of the busy load (to see which one costs what). */
 const BUSY_PARTS: readonly BusyPart[] = (() => {
@@ -92,6 +96,20 @@ interface Run {
   ownLateness: number[] | null
   /** What went wrong in a run that still produced figures (a respawned process, keepalived's rlimit kill). */
   notes: string[]
+  error?: string
+}
+
+/**
+ * The kernel's floor at one case (bench/lib/floor.ts): CPU of a process that only sends the
+ * adverts the way floatip's native thread does, to a receiving socket on r2.
+ */
+interface Floor {
+  case: string
+  instances: number
+  advertInt: number
+  cpuPct: number
+  usPerAdvert: number
+  sentPerS: number
   error?: string
 }
 
@@ -388,12 +406,40 @@ async function busyLoad (lab: Lab, ds: RunningDaemon[], ms: number): Promise<{ s
   return { statusQueries, reloads }
 }
 
+async function floorRun (lab: Lab, capture: Capture, c: Case): Promise<Floor> {
+  const base = { case: c.id, instances: c.instances, advertInt: c.advertInt }
+  const [r1, r2] = [lab.node('r1'), lab.node('r2')]
+  capture.clear()
+  const rx = lab.spawn('r2', [process.execPath, FLOOR, 'receive', r2.ifname], { stdio: 'ignore' })
+  const tx = lab.spawn('r1', [process.execPath, FLOOR, 'send', r1.ifname, r1.ipv4, String(c.instances), String(Math.round(c.advertInt * 1e6))], { stdio: 'ignore' })
+  try {
+    await sleep(FLOOR_WARM_UP_MS)
+    if (tx.exitCode !== null || rx.exitCode !== null) throw new Error('the floor process exited')
+    const pids = processTree(tx.pid as number)
+    const [cpu0, t0] = [cpuTimeUs(pids), monotonicUs()]
+    await sleep(c.cpuSeconds * 1000)
+    const [cpu1, t1] = [cpuTimeUs(pids), monotonicUs()]
+    await sleep(50)
+    let sent = 0
+    for (const list of capture.byVrid.values()) sent += list.filter((us) => us >= t0 && us < t1).length
+    return { ...base, cpuPct: ((cpu1 - cpu0) / (t1 - t0)) * 100, usPerAdvert: (cpu1 - cpu0) / Math.max(1, sent), sentPerS: sent / ((t1 - t0) / 1e6) }
+  } catch (err) {
+    return { ...base, cpuPct: NaN, usPerAdvert: NaN, sentPerS: NaN, error: (err as Error).message }
+  } finally {
+    for (const child of [tx, rx]) {
+      lab.kill(child, 'SIGTERM')
+      if (!await lab.waitExit(child, STOP_TIMEOUT_MS)) lab.kill(child, 'SIGKILL')
+    }
+  }
+}
+
 async function main (): Promise<void> {
   const list = cases()
   const lab = await createLab({ routers: 2, client: true, ipv6: false })
   const daemons = new LabDaemons(lab)
   const capture = new Capture(lab)
   const runs: Run[] = []
+  const floors: Floor[] = []
   const startedMs = Date.now()
   try {
     for (const [i, c] of list.entries()) {
@@ -404,16 +450,21 @@ async function main (): Promise<void> {
         for (const note of run.notes) console.log(`  note: ${note}`)
         console.log(`${c.id.padEnd(14)} ${daemon.padEnd(10)} ${run.error !== undefined ? `FAILED: ${run.error}` : `master ${run.master.cpuPct.toFixed(1)}% backup ${run.backup.cpuPct.toFixed(1)}% sent ${run.sentPerS.toFixed(0)}/${run.expectedPerS.toFixed(0)} per s, late p50 ${(run.lateUs.p50 / 1000).toFixed(3)} ms, |dev| p99 ${(run.deviationUs.p99 / 1000).toFixed(3)} ms; bench lag max ${run.benchLagMs.max.toFixed(1)} ms, ${run.logLines} log lines`}`)
       }
+      if (c.load === 'idle' && !c.rt && c.advertInt < 1) {
+        const floor = await floorRun(lab, capture, c)
+        floors.push(floor)
+        console.log(`${c.id.padEnd(14)} ${'floor'.padEnd(10)} ${floor.error !== undefined ? `FAILED: ${floor.error}` : `${floor.cpuPct.toFixed(1)}% sent ${floor.sentPerS.toFixed(0)} per s, ${floor.usPerAdvert.toFixed(2)} µs/advert`}`)
+      }
     }
   } finally {
     capture.close()
     await lab.destroy()
     daemons.close()
   }
-  report(list, runs, (Date.now() - startedMs) / 1000)
+  report(list, runs, floors, (Date.now() - startedMs) / 1000)
 }
 
-function report (list: Case[], runs: Run[], seconds: number): void {
+function report (list: Case[], runs: Run[], floors: Floor[], seconds: number): void {
   const f = (x: number, d = 1): string => Number.isFinite(x) ? x.toFixed(d) : '-'
   const msOf = (us: number, d = 3): string => Number.isFinite(us) ? (us / 1000).toFixed(d) : '-'
   const find = (id: string, d: DaemonKind): Run | undefined => runs.find((r) => r.case === id && r.daemon === d)
@@ -447,10 +498,21 @@ function report (list: Case[], runs: Run[], seconds: number): void {
   console.log(costTable)
   console.log('\nCadence on the wire at advert_int 0.01 (ms): interval minus 10 ms per instance, pooled (dev = |interval - 10 ms|); busy = 10 track scripts + a status query every 50 ms + one reload (SIGHUP)\n')
   console.log(cadenceTable)
-  const targets = targetLines(runs)
+  const floorRows = floors.map((fl) => {
+    const a = find(fl.case, 'floatip')
+    const b = find(fl.case, 'keepalived')
+    const over = (r: Run | undefined): number => r === undefined || invalidCpu(r) ? NaN : r.masterUsPerAdvert - fl.usPerAdvert
+    return [String(fl.instances), `${Math.round(fl.advertInt * 1000)} ms`, f(fl.usPerAdvert, 2), f(a?.masterUsPerAdvert ?? NaN, 2), f(b?.masterUsPerAdvert ?? NaN, 2), f(over(a), 2), f(over(b), 2), ratio(over(a), over(b))]
+  })
+  const floorTable = markdownTable(['instances', 'advert_int', 'floor µs/advert', 'floatip µs/advert', 'keepalived µs/advert', 'floatip above floor', 'keepalived above floor', 'above floor fl/ka'], floorRows)
+  if (floorRows.length > 0) {
+    console.log('\nThe kernel\'s floor (bench/lib/floor.ts: the adverts alone, sent as floatip\'s native thread sends them, no daemon): master CPU per advert, and each daemon\'s own share above it\n')
+    console.log(floorTable)
+  }
+  const targets = targetLines(runs, floors)
   if (targets.length > 0) console.log(`\nTargets (issue 6), this run:\n${targets.map((t) => `- ${t}`).join('\n')}`)
   console.log(`\n${runs.length} runs, ${runs.filter((r) => r.error !== undefined).length} failed, ${seconds.toFixed(0)} s`)
-  const path = writeResults('cost', { seconds, targets, cases: list, busy: { parts: BUSY_PARTS, statusEveryMs: STATUS_EVERY_MS, reloads: 1, trackScripts: BUSY_SCRIPTS }, runs, tables: { cost: costTable, cadence: cadenceTable } })
+  const path = writeResults('cost', { seconds, targets, cases: list, busy: { parts: BUSY_PARTS, statusEveryMs: STATUS_EVERY_MS, reloads: 1, trackScripts: BUSY_SCRIPTS }, runs, floors, tables: { cost: costTable, cadence: cadenceTable, floor: floorTable } })
   console.log(`wrote ${path}`)
 }
 
@@ -459,7 +521,7 @@ function invalidCpu (r: Run): boolean {
 }
 
 /** The issue's targets for floatip, judged on this run. */
-function targetLines (runs: Run[]): string[] {
+function targetLines (runs: Run[], floors: Floor[]): string[] {
   const out: string[] = []
   const get = (id: string, d: DaemonKind): Run | undefined => runs.find((r) => r.case === id && r.daemon === d && r.error === undefined)
   for (const id of ['255x10ms', '255x10ms-busy', '255x10ms-busy-rt']) {
@@ -472,7 +534,9 @@ function targetLines (runs: Run[]): string[] {
     const fl = get(id, 'floatip')
     const ka = get(id, 'keepalived')
     if (fl === undefined || ka === undefined) continue
-    out.push(`${id}: CPU per advert floatip ${fl.masterUsPerAdvert.toFixed(1)} µs, keepalived ${ka.masterUsPerAdvert.toFixed(1)} µs, ratio ${ratio(fl.masterUsPerAdvert, ka.masterUsPerAdvert)} (target <= 0.33)`)
+    const floor = floors.find((x) => x.case === id && x.error === undefined)
+    const above = floor === undefined ? '' : `; the kernel's floor ${floor.usPerAdvert.toFixed(1)} µs, above it ${ratio(fl.masterUsPerAdvert - floor.usPerAdvert, ka.masterUsPerAdvert - floor.usPerAdvert)}`
+    out.push(`${id}: CPU per advert floatip ${fl.masterUsPerAdvert.toFixed(1)} µs, keepalived ${ka.masterUsPerAdvert.toFixed(1)} µs, ratio ${ratio(fl.masterUsPerAdvert, ka.masterUsPerAdvert)} (target <= 0.33)${above}`)
   }
   return out
 }
