@@ -70,7 +70,8 @@ export class VrrpChannel {
       const budget = this.rx.setReceiveBuffer(request.value)
       this.#rxBufferValue = request.value
       const fields = { interface: this.options.interface, family: this.options.family, instances: users.length, requested: request.value, bytes: budget }
-      if (budget < request.value) this.#log.warn(fields, 'receive buffer capped (net.core.rmem_max without CAP_NET_ADMIN)')
+      // The kernel doubles what it is given, unless net.core.rmem_max capped it (no CAP_NET_ADMIN).
+      if (budget < request.value * 2) this.#log.warn(fields, 'receive buffer capped by net.core.rmem_max (no CAP_NET_ADMIN)')
       else this.#log.debug(fields, 'receive buffer sized')
     } catch (err) {
       const e = err as Error & { code?: string }
