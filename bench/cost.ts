@@ -13,7 +13,7 @@
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { createLab, floatipStatus, keepalivedConf, LabDaemons, vrrpRawDrops, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
+import { createLab, floatipStatus, keepalivedConf, LabDaemons, parseProcNetRaw, vrrpRawDrops, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
 import { IoLoop, TX_LATE_BOUNDS_US, VrrpSocket, monotonicUs } from '../src/native/index.js'
 import { parseArgs } from './lib/args.js'
 import { cpuTimeUs, processTree, rssKb } from './lib/proc.js'
@@ -210,8 +210,7 @@ class Capture {
 
   /** Adverts lost by the receiver: its ring, plus the kernel's count for raw sockets in the client namespace. */
   drops (): number {
-    const raw = this.#lab.exec('c', ['cat', '/proc/net/raw']).trim().split('\n').slice(1)
-    const kernel = raw.reduce((sum, line) => sum + Number(line.trim().split(/\s+/).at(-1) ?? 0), 0)
+    const kernel = parseProcNetRaw(this.#lab.exec('c', ['cat', '/proc/net/raw'])).reduce((sum, s) => sum + s.drops, 0)
     return this.#loop.stats().rxDroppedRingFull + kernel
   }
 

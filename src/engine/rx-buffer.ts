@@ -8,6 +8,7 @@
 // whole rounds while its I/O thread waits for a CPU. Left at the default 212,992 bytes, a backup
 // of 255 instances at 10 ms dropped adverts under load: 212,992 bytes hold 256 of them.
 import type { RxBufsPolicy } from '../config/keywords/global-defs.js'
+import { vrrpMessageLength } from '../protocol/vrrp-codec.js'
 
 /** One instance's share of its socket's buffer, as planned from the config. */
 export type RxBufferShare =
@@ -67,9 +68,7 @@ function shareValue (u: RxBufferUser): number {
   }
 }
 
-/** The length on the wire (without link header) of an advert with `addresses` addresses. */
+/** The length on the wire (without link header): the IP header and the VRRP message. */
 export function advertWireBytes (family: 'ipv4' | 'ipv6', version: 2 | 3, addresses: number): number {
-  const ipHeader = family === 'ipv4' ? 20 : 40
-  const auth = version === 2 ? 8 : 0 // RFC 3768 §5.3.10: the 8 authentication bytes
-  return ipHeader + 8 + addresses * (family === 'ipv4' ? 4 : 16) + auth
+  return (family === 'ipv4' ? 20 : 40) + vrrpMessageLength(version, family, addresses)
 }

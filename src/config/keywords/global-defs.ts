@@ -1,12 +1,10 @@
 // Keyword table of `global_defs { }` (keepalived 2.2.7: man keepalived.conf "Global definitions"
 // plus the keywords the 2.2.7 binary registers). Process, SNMP, D-Bus and LVS settings are parsed
 // and typed even though floatip does not act on all of them (see docs/compatibility.md).
-import { alias, deprecated, named, type KeywordSpec } from './spec.js'
+import { alias, deprecated, invalid, locOf, named, type ApplyContext, type KeywordSpec } from './spec.js'
 import { custom, flag, int, ip, nameList, optionalFlag, positiveTimerUs, str, timerUs, words } from './helpers.js'
-import { parsePort } from '../values.js'
-import { invalid, locOf, type ApplyContext } from './spec.js'
+import { parseInteger, parsePort } from '../values.js'
 import type { Statement } from '../tree.js'
-import { parseInteger } from '../values.js'
 
 const fifo = (): KeywordSpec<{ path: string, user: string | undefined, group: string | undefined } | undefined> =>
   custom<{ path: string, user: string | undefined, group: string | undefined } | undefined>({ minArgs: 1, maxArgs: 3, expected: 'PATH [username [groupname]]', initial: () => undefined, parse: (s) => ({ path: s.args[0].text, user: s.args[1]?.text, group: s.args[2]?.text }) })
