@@ -10,7 +10,9 @@
 // writes its stats file, floatip logs its status) and a reload (SIGHUP) of the unchanged file
 // half-way (both keep every instance's state). "-rt" runs both daemons SCHED_FIFO. Prints two tables, writes
 // bench/results/cost.json.
-// Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload]
+// Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload] [--logs DIR]
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { createLab, floatipStatus, keepalivedConf, LabDaemons, parseProcNetRaw, vrrpRawDrops, waitFor, type Lab, type NsRef, type RunningDaemon } from '../src/lab/index.js'
@@ -45,6 +47,12 @@ const BUSY_PARTS: readonly BusyPart[] = (() => {
   const i = process.argv.indexOf('--busy')
   const all: BusyPart[] = ['scripts', 'status', 'reload']
   return i < 0 ? all : all.filter((p) => (process.argv[i + 1] ?? '').split(',').includes(p))
+})()
+
+/** `--logs DIR`: keep each daemon's log of every run there (keepLogs). */
+const LOG_DIR: string | undefined = (() => {
+  const i = process.argv.indexOf('--logs')
+  return i < 0 ? undefined : process.argv[i + 1]
 })()
 
 interface Case {
@@ -249,6 +257,7 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
   } finally {
     await stop(lab, pair.backup)
     await stop(lab, pair.master)
+    for (const d of [pair.master, pair.backup]) if (d !== null) keepLogs(c, d)
   }
 }
 
@@ -288,7 +297,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const tc0 = Math.max(now, backupSpawnedUs + WARM_UP_MS * 1000)
   const t0 = cadenceUs > 0 ? now : tc0
   const t1 = Math.max(t0 + cadenceUs, tc0 + c.cpuSeconds * 1e6)
-  const [mLines0, bLines0] = [m.logs.length, b.logs.length]
+  const [mLines0, bLines0, bStderr0] = [m.logs.length, b.logs.length, b.stderr.length]
   const rawDrops0 = await vrrpRawDrops(lab, 'r2')
   const lines0 = logLines(m) + logLines(b)
   const lag = monitorEventLoopDelay({ resolution: 5 })
@@ -333,7 +342,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
     benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
     logLines: lines1 - lines0,
     ownLateness: subtract(own1, await own0),
-    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 6)), ...(rawDrops1 > rawDrops0 ? [`r2: ${rawDrops1 - rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets (receive buffer full)`] : [])]
+    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...startupTakeovers(b, bLines0, bStderr0), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 6)), ...(rawDrops1 > rawDrops0 ? [`r2: ${rawDrops1 - rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets (receive buffer full)`] : [])]
   }
 }
 
@@ -372,6 +381,25 @@ function tally (capture: Capture, intervalUs: number, [t0, t1]: number[], [c0, c
     for (const gap of intervals(inWindow)) late.push(gap - intervalUs)
   }
   return { sent, sentInCpuWindow, late }
+}
+
+/**
+ * The backup's takeovers between its start and the window (a backup that starts next to a busy
+ * master must stay BACKUP): floatip's state changes to MASTER, keepalived's "Entering MASTER STATE".
+ */
+function startupTakeovers (b: RunningDaemon, logLines: number, stderrLines: number): string[] {
+  const count = b.kind === 'floatip'
+    ? b.logs.slice(0, logLines).filter((l) => l.msg === 'state changed' && l.to === 'MASTER').length
+    : b.stderr.slice(0, stderrLines).filter((l) => l.includes('Entering MASTER STATE')).length
+  return count > 0 ? [`${b.node}: the backup took over ${count} times between its start and the window`] : []
+}
+
+/** `--logs DIR`: each daemon's log of the run (floatip's JSON lines, keepalived's console), for a post-mortem. */
+function keepLogs (c: Case, d: RunningDaemon): void {
+  if (LOG_DIR === undefined) return
+  mkdirSync(LOG_DIR, { recursive: true })
+  const lines = d.kind === 'floatip' ? d.logs.map((l) => JSON.stringify(l)) : d.stderr
+  writeFileSync(join(LOG_DIR, `${c.id}-${d.kind}-${d.node}.${d.kind === 'floatip' ? 'jsonl' : 'log'}`), lines.join('\n') + '\n')
 }
 
 /** keepalived's lines about its VRRP process dying (killed by RLIMIT_RTTIME, respawned). */

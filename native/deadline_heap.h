@@ -16,6 +16,9 @@ struct Scheduled {
   uint32_t id = 0;
   int64_t at_us = 0;
   int heap_index = -1;  // -1: not scheduled
+  // Out of the heap though due: held back until the packets queued before it are delivered
+  // (LoopCore::Defer). Still armed for whoever owns it.
+  bool deferred = false;
 };
 
 class DeadlineHeap {

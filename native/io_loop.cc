@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <future>
@@ -87,8 +88,7 @@ void LoopCore::Start() {
 
 void LoopCore::Stop() {
   stop_.store(true, std::memory_order_release);
-  uint64_t one = 1;
-  if (wakefd_.Valid()) (void)!::write(wakefd_.Get(), &one, sizeof one);
+  Wake();
   if (thread_.joinable()) thread_.join();
   std::unordered_map<uint32_t, std::shared_ptr<Channel>> channels;
   {
@@ -178,7 +178,8 @@ void LoopCore::Detach(Channel* ch) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = channels_.find(ch->loop_id);
   if (it == channels_.end() || it->second.get() != ch) return;
-  ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, ch->fd.Get(), nullptr);
+  ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, ch->fd.Get(), nullptr);  // ENOENT when paused
+  paused_.erase(std::remove(paused_.begin(), paused_.end(), ch->loop_id), paused_.end());
   channels_.erase(it);
   UnscheduleChannel(heap_, periodics_, ch);
   UnscheduleChannel(heap_, watches_, ch);
@@ -230,6 +231,7 @@ void LoopCore::SetWatch(WatchSpec spec) {
   w.at_us = spec.first_deadline_us;
   w.matched = 0;
   w.last_match_us = 0;
+  w.deferred = false;
   w.spec = std::move(spec);
   heap_.Upsert(&w);
   ArmTimerfd();
@@ -249,7 +251,7 @@ WatchInfo LoopCore::GetWatch(uint32_t id) {
   if (it == watches_.end()) return info;
   const Watch& w = *it->second;
   info.found = true;
-  info.armed = w.heap_index >= 0;
+  info.armed = w.heap_index >= 0 || w.deferred;
   info.deadline_us = w.at_us;
   info.matched = w.matched;
   info.last_match_us = w.last_match_us;
@@ -262,6 +264,7 @@ void LoopCore::SetTimer(uint32_t id, int64_t at_us) {
   if (!slot) slot = std::make_unique<Timer>();
   slot->id = id;
   slot->at_us = at_us;
+  slot->deferred = false;
   heap_.Upsert(slot.get());
   ArmTimerfd();
 }
@@ -287,6 +290,12 @@ void LoopCore::Consume(uint32_t n) {
   if (n > pending) n = pending;
   head_.store(head_.load(std::memory_order_relaxed) + n, std::memory_order_release);
   FlushBacklog();
+  if (!paused_.empty()) Wake();  // the I/O thread reads the paused sockets again
+}
+
+void LoopCore::Wake() {
+  uint64_t one = 1;
+  if (wakefd_.Valid()) (void)!::write(wakefd_.Get(), &one, sizeof one);
 }
 
 LoopStats LoopCore::Stats() {
@@ -309,6 +318,7 @@ void LoopCore::Run() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       const uint32_t tail_before = tail_.load(std::memory_order_relaxed);
+      ResumeIfRoom();
       for (int i = 0; i < n; ++i) {
         uint64_t tag = events[i].data.u64;
         uint64_t drained;
@@ -334,6 +344,10 @@ void LoopCore::Run() {
 bool LoopCore::DrainChannel(Channel& ch) {
   for (int i = 0; i < kReadsPerWakeup; ++i) {
     const bool room = Used() + kControlReserve < slot_count_;
+    if (!room && ch.kind == ChannelKind::kVrrp) {
+      Pause(ch);
+      return false;
+    }
     uint8_t* slot = room ? SlotAt(tail_.load(std::memory_order_relaxed)) : scratch_.data();
     auto* h = reinterpret_cast<RecordHeader*>(slot);
     std::memset(h, 0, sizeof *h);
@@ -373,10 +387,62 @@ void LoopCore::DrainVrrpBacklog() {
   const uint64_t matched_before = stats_.rx_watch_matched;
   for (auto& [id, ch] : channels_) {
     if (ch->kind != ChannelKind::kVrrp) continue;
+    if (std::find(paused_.begin(), paused_.end(), id) != paused_.end()) continue;
     for (int round = 0; round < kMaxRounds && DrainChannel(*ch); ++round) {
     }
   }
   stats_.watch_backlog_matched += stats_.rx_watch_matched - matched_before;
+}
+
+// The ring is full (JavaScript is behind): leave the socket's packets in the kernel's queue
+// instead of dropping them, and stop polling it until JavaScript has made room. A backup that
+// lost the adverts it had no room for would call a live master down (RFC 5798 §6.4.2).
+void LoopCore::Pause(Channel& ch) {
+  if (std::find(paused_.begin(), paused_.end(), ch.loop_id) != paused_.end()) return;
+  ::epoll_ctl(epoll_.Get(), EPOLL_CTL_DEL, ch.fd.Get(), nullptr);
+  paused_.push_back(ch.loop_id);
+  ++stats_.rx_paused;
+}
+
+// A watch or timer due while a VRRP socket is paused: the packets queued before its deadline
+// are not delivered yet, and one of them may reset it. Held until they are (ResumeIfRoom).
+void LoopCore::Defer(Scheduled* s) {
+  heap_.Remove(s);
+  s->deferred = true;
+  deferred_.emplace_back(s->what, s->id);
+  ++stats_.deadlines_deferred;
+}
+
+// Once a quarter of the ring is free again: poll the paused sockets, read what they hold, and
+// when nothing had to pause again, put the held deadlines back (due: FireDue fires them after
+// the packets, in ring order). A deferred watch that an advert matched meanwhile is re-armed.
+void LoopCore::ResumeIfRoom() {
+  if (paused_.empty() || Used() + kControlReserve + slot_count_ / 4 > slot_count_) return;
+  for (uint32_t id : paused_) {
+    auto it = channels_.find(id);
+    if (it == channels_.end()) continue;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = id;
+    ::epoll_ctl(epoll_.Get(), EPOLL_CTL_ADD, it->second->fd.Get(), &ev);
+  }
+  paused_.clear();
+  DrainVrrpBacklog();
+  if (!paused_.empty()) return;
+  for (auto [what, id] : deferred_) {
+    Scheduled* s = nullptr;
+    if (what == Scheduled::What::kWatch) {
+      auto it = watches_.find(id);
+      if (it != watches_.end()) s = it->second.get();
+    } else {
+      auto it = timers_.find(id);
+      if (it != timers_.end()) s = it->second.get();
+    }
+    if (s == nullptr || !s->deferred) continue;  // cleared, re-set, or re-armed by an advert
+    s->deferred = false;
+    heap_.Upsert(s);
+  }
+  deferred_.clear();
 }
 
 // A watched master's unchanged advert: reset the deadline here, without JavaScript.
@@ -386,7 +452,7 @@ bool LoopCore::MatchesWatch(const Channel& ch, const RecordHeader& h, const uint
   const size_t addr_len = h.family == 4 ? 4 : 16;
   for (auto& [id, w] : watches_) {
     const WatchSpec& s = w->spec;
-    if (s.channel.get() != &ch || s.family != h.family || w->heap_index < 0) continue;
+    if (s.channel.get() != &ch || s.family != h.family || (w->heap_index < 0 && !w->deferred)) continue;
     if (std::memcmp(s.src, h.src, addr_len) != 0) continue;
     if (s.bytes.size() != h.length || std::memcmp(s.bytes.data(), payload, h.length) != 0) {
       continue;
@@ -394,6 +460,7 @@ bool LoopCore::MatchesWatch(const Channel& ch, const RecordHeader& h, const uint
     w->at_us = static_cast<int64_t>(h.ts_us) + s.timeout_us;
     w->last_match_us = static_cast<int64_t>(h.ts_us);
     ++w->matched;
+    w->deferred = false;
     heap_.Upsert(w.get());
     return true;
   }
@@ -422,11 +489,24 @@ void LoopCore::FireDue() {
           DrainVrrpBacklog();
           continue;
         }
+        if (!paused_.empty()) {
+          Defer(top);
+          break;
+        }
         heap_.Remove(top);  // disarmed until JavaScript sets it again
         ++stats_.watch_expired;
         PublishControl(kRecordWatchExpired, top->id, now, top->at_us, 0);
         break;
       case Scheduled::What::kTimer: {
+        if (!drained) {  // JavaScript gets the packets that came before the deadline first
+          drained = true;
+          DrainVrrpBacklog();
+          continue;
+        }
+        if (!paused_.empty()) {
+          Defer(top);
+          break;
+        }
         uint32_t id = top->id;
         int64_t at = top->at_us;
         Unschedule(heap_, timers_, id);

@@ -62,6 +62,9 @@ struct LoopStats {
   // Adverts a watch absorbed from the sockets' backlog, read because a watch was due: each one
   // is a Master_Down_Interval the late thread would otherwise have ended wrongly.
   uint64_t watch_backlog_matched = 0;
+  // Back-pressure while JavaScript is behind: times a VRRP socket was left unread because the
+  // ring was full, and watches/timers held back meanwhile (not one VRRP packet is dropped).
+  uint64_t rx_paused = 0, deadlines_deferred = 0;
 };
 
 struct PeriodicInfo {
@@ -142,6 +145,10 @@ class LoopCore {
   void Run();
   bool DrainChannel(Channel& ch);
   void DrainVrrpBacklog();
+  void Pause(Channel& ch);
+  void ResumeIfRoom();
+  void Defer(Scheduled* s);
+  void Wake();
   bool MatchesWatch(const Channel& ch, const RecordHeader& h, const uint8_t* payload);
   void FireDue();
   void SendDuePeriodics();
@@ -172,6 +179,10 @@ class LoopCore {
   std::atomic<bool> notify_pending_{false};
   std::deque<RecordHeader> backlog_;  // control records waiting for ring space (never dropped)
   std::vector<uint8_t> scratch_;      // receive buffer when the ring is full
+  // VRRP channels left unread while the ring is full (out of the epoll set), and the watches and
+  // timers that came due meanwhile, by kind and id (they may be cleared or re-set before resume).
+  std::vector<uint32_t> paused_;
+  std::vector<std::pair<Scheduled::What, uint32_t>> deferred_;
 
   uint32_t next_channel_id_ = 16;
   std::unordered_map<uint32_t, std::shared_ptr<Channel>> channels_;

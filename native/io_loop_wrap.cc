@@ -229,6 +229,8 @@ class IoLoopWrap : public Napi::ObjectWrap<IoLoopWrap> {
     set("timersFired", s.timers_fired);
     set("backlogMax", s.backlog_max);
     set("watchBacklogMatched", s.watch_backlog_matched);
+    set("rxPaused", s.rx_paused);
+    set("deadlinesDeferred", s.deadlines_deferred);
     return o;
   }
 

@@ -2,36 +2,20 @@
 // (keepalived's VRRP child; floatip's threads are counted with its process). CPU time is the sum
 // of every thread's sum_exec_runtime (/proc/PID/task/TID/schedstat, ns), memory the sum of VmRSS.
 // Must not: look at any process outside the given tree.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
+import { processTasks, processTree } from '../../src/lab/index.js'
+
+export { processTree }
 
 function read (path: string): string | null {
   try { return readFileSync(path, 'utf8') } catch { return null }
-}
-
-/** pid and its descendants (through /proc/PID/task/TID/children). */
-export function processTree (pid: number): number[] {
-  const out: number[] = []
-  const queue = [pid]
-  while (queue.length > 0 && out.length < 64) {
-    const p = queue.shift() as number
-    if (read(`/proc/${p}/stat`) === null) continue
-    out.push(p)
-    for (const tid of tasks(p)) {
-      for (const child of (read(`/proc/${p}/task/${tid}/children`) ?? '').split(' ').filter((s) => s.trim() !== '')) queue.push(Number(child))
-    }
-  }
-  return out
-}
-
-function tasks (pid: number): string[] {
-  try { return readdirSync(`/proc/${pid}/task`) } catch { return [] }
 }
 
 /** CPU time (µs) used so far by the processes' live threads. */
 export function cpuTimeUs (pids: readonly number[]): number {
   let ns = 0
   for (const pid of pids) {
-    for (const tid of tasks(pid)) {
+    for (const tid of processTasks(pid)) {
       const text = read(`/proc/${pid}/task/${tid}/schedstat`)
       if (text !== null) ns += Number(text.split(' ')[0])
     }

@@ -52,6 +52,10 @@ export interface NativeLoopStats {
   backlogMax: number
   /** Adverts a watch absorbed from the backlog read just before it would have expired. */
   watchBacklogMatched: number
+  /** Times a VRRP socket was left unread because the ring was full (its packets wait in the kernel). */
+  rxPaused: number
+  /** Watches and timers held back, while a socket was paused, until the packets before them were delivered. */
+  deadlinesDeferred: number
 }
 
 export interface NativePeriodicInfo {
