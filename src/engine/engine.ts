@@ -24,6 +24,7 @@ import type { SyncGroupPlan } from './sync-group-plan.js'
 import { planReload } from './reload-plan.js'
 import { applyIoThreadSlice } from './io-thread-slice.js'
 import { advertWireBytes } from './rx-buffer.js'
+import { PacketSockets } from './packet-sockets.js'
 
 export interface EngineOptions {
   /** keepalived -s / floatip --namespace: every socket and address lives in this namespace. */
@@ -77,6 +78,7 @@ export class Engine {
   #netlink: RtNetlink | null = null
   #monitor: NetlinkMonitor | null = null
   readonly #channels = new Map<string, VrrpChannel>()
+  readonly #packetSockets: PacketSockets
   readonly #started: Started[] = []
   /** Link name → up (administratively up and running), from rtnetlink. */
   readonly #links = new Map<string, boolean>()
@@ -89,6 +91,7 @@ export class Engine {
     this.#options = options
     this.#log = options.log
     this.#syncGroupPlans = options.syncGroups ?? []
+    this.#packetSockets = new PacketSockets(options.netns)
   }
 
   /** Throws EngineStartError (and releases what it opened) when an instance cannot start. */
@@ -197,6 +200,7 @@ export class Engine {
       c.route((vrid) => this.#lookup(c, vrid))
     }
     this.#sizeReceiveBuffers(links)
+    this.#packetSockets.closeUnused(new Set(this.#started.map((s) => s.runtime.plan.interface)))
     this.#plans = plans
     this.#syncGroupPlans = syncGroups
     this.#syncGroups = this.#newSyncGroups(previousGroups)
@@ -248,6 +252,7 @@ export class Engine {
     }
     for (const c of this.#channels.values()) c.close()
     this.#channels.clear()
+    this.#packetSockets.closeAll()
     this.#monitor?.close()
     this.#loop?.close()
     this.#netlink?.close()
@@ -315,7 +320,7 @@ export class Engine {
 
   /** Creates the runtime of a prepared instance (not started) and applies interface tracking. */
   #run (loop: IoLoop, p: Prepared, channel: VrrpChannel, links: ReadonlyMap<string, unknown>): Started {
-    const announcer = new Announcer({ interface: p.plan.interface, netns: this.#options.netns, family: p.plan.family, vips: p.plan.vips.map((v) => v.address) })
+    const announcer = new Announcer({ socket: this.#packetSockets.get(p.plan.interface), netns: this.#options.netns, family: p.plan.family, vips: p.plan.vips.map((v) => v.address) })
     const runtime = new InstanceRuntime(p.plan, {
       loop,
       sockets: channel,
