@@ -299,6 +299,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const t1 = Math.max(t0 + cadenceUs, tc0 + c.cpuSeconds * 1e6)
   const [mLines0, bLines0, bStderr0] = [m.logs.length, b.logs.length, b.stderr.length]
   const rawDrops0 = await vrrpRawDrops(lab, 'r2')
+  const startNative = await nativeNotes(lab, m, b)
   const lines0 = logLines(m) + logLines(b)
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
@@ -342,8 +343,19 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
     benchLagMs: { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 },
     logLines: lines1 - lines0,
     ownLateness: subtract(own1, await own0),
-    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...startupTakeovers(b, bLines0, bStderr0), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 6)), ...(rawDrops1 > rawDrops0 ? [`r2: ${rawDrops1 - rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets (receive buffer full)`] : [])]
+    notes: [...(respawned ? ['a daemon process was replaced during the window: CPU figures invalid'] : []), ...startupTakeovers(b, bLines0, bStderr0), ...startNative, ...(rawDrops0 > 0 ? [`r2: ${rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets between its start and the window`] : []), ...[m, b].flatMap((d) => trouble(d, d === m ? mLines0 : bLines0).slice(0, 6)), ...(rawDrops1 > rawDrops0 ? [`r2: ${rawDrops1 - rawDrops0} VRRP packets dropped by the kernel at the backup's raw sockets (receive buffer full)`] : [])]
   }
+}
+
+/** floatip's native counters from the start to the window: the master's send errors and missed intervals, the backup's ring. */
+async function nativeNotes (lab: Lab, m: RunningDaemon, b: RunningDaemon): Promise<string[]> {
+  if (m.kind !== 'floatip') return []
+  type Native = Record<string, number>
+  const [ms, bs] = await Promise.all([m, b].map(async (d) => ((await floatipStatus(lab, d, 5000).catch(() => null))?.native ?? null) as Native | null))
+  const out: string[] = []
+  if (ms !== null && (ms.txErrors > 0 || ms.txMissedIntervals > 0)) out.push(`r1 before the window: ${ms.txErrors} send errors, ${ms.txMissedIntervals} missed intervals`)
+  if (bs !== null && (bs.rxPaused > 0 || bs.rxDroppedRingFull > 0)) out.push(`r2 before the window: receive ring full ${bs.rxPaused} times (${bs.deadlinesDeferred} deadlines held back, ${bs.rxDroppedRingFull} dropped)`)
+  return out
 }
 
 /** floatip's native send-lateness histogram now (in its full status, SIGUSR1); null for keepalived. */

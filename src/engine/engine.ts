@@ -199,7 +199,7 @@ export class Engine {
       this.#channels.set(key, c)
       c.route((vrid) => this.#lookup(c, vrid))
     }
-    this.#sizeReceiveBuffers(links)
+    this.#sizeReceiveBuffers(this.#started.map((x) => ({ plan: x.runtime.plan, channel: x.channel })), links)
     this.#packetSockets.closeUnused(new Set(this.#started.map((s) => s.runtime.plan.interface)))
     this.#plans = plans
     this.#syncGroupPlans = syncGroups
@@ -283,18 +283,21 @@ export class Engine {
     const prepared = this.#plans.map((plan) => this.#prepare(plan, links, allVips))
     for (const p of prepared) this.#removeStale(p)
     const multicastKeys = new Set(prepared.filter((p) => p.plan.unicastPeers.length === 0).map((p) => channelKey(p.plan, p.primary)))
-    for (const p of prepared) {
+    const members = prepared.map((p) => {
       const key = channelKey(p.plan, p.primary)
       let channel = this.#channels.get(key)
       if (channel === undefined) {
         channel = this.#openChannel(loop, p.plan, p.primary, multicastKeys.has(key))
         this.#channels.set(key, channel)
       }
-      this.#run(loop, p, channel, links)
-    }
+      return { p, plan: p.plan, channel }
+    })
+    // Sized before the instances are set up: the sockets receive from now on, and the masters'
+    // bursts queue while the engine thread is busy starting (the default holds one round of 255).
+    this.#sizeReceiveBuffers(members, links)
+    for (const { p, channel } of members) this.#run(loop, p, channel, links)
     this.#syncGroups = this.#newSyncGroups(new Map())
     for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
-    this.#sizeReceiveBuffers(links)
     this.#monitor = new NetlinkMonitor(loop, (event) => this.#linkEvent(event), { netns, onOverflow: () => this.#resyncLinks() })
   }
 
@@ -351,9 +354,9 @@ export class Engine {
   }
 
   /** Each channel's buffer for the instances now on it (rx-buffer.ts). */
-  #sizeReceiveBuffers (links: ReadonlyMap<string, { mtu?: number }>): void {
+  #sizeReceiveBuffers (members: ReadonlyArray<{ plan: InstancePlan, channel: VrrpChannel }>, links: ReadonlyMap<string, { mtu?: number }>): void {
     for (const c of this.#channels.values()) {
-      c.sizeReceiveBuffer(this.#started.filter((s) => s.channel === c).map(({ runtime: { plan } }) => ({
+      c.sizeReceiveBuffer(members.filter((m) => m.channel === c).map(({ plan }) => ({
         share: plan.rxBuffer,
         advertBytes: advertWireBytes(plan.family, plan.core.version, plan.vips.length),
         mtu: links.get(plan.interface)?.mtu ?? 1500
