@@ -484,21 +484,10 @@ void LoopCore::FireDue() {
         due_.push_back({static_cast<Periodic*>(top), now});
         break;
       case Scheduled::What::kWatch:
-        if (!drained) {  // read what is queued first; it may re-arm this watch
-          drained = true;
-          DrainVrrpBacklog();
-          continue;
-        }
-        if (!paused_.empty()) {
-          Defer(top);
-          break;
-        }
-        heap_.Remove(top);  // disarmed until JavaScript sets it again
-        ++stats_.watch_expired;
-        PublishControl(kRecordWatchExpired, top->id, now, top->at_us, 0);
-        break;
       case Scheduled::What::kTimer: {
-        if (!drained) {  // JavaScript gets the packets that came before the deadline first
+        // The adverts queued before the deadline go first: one may re-arm a watch, and
+        // JavaScript must see them ahead of a timer. Held while a paused socket keeps some.
+        if (!drained) {
           drained = true;
           DrainVrrpBacklog();
           continue;
@@ -509,9 +498,15 @@ void LoopCore::FireDue() {
         }
         uint32_t id = top->id;
         int64_t at = top->at_us;
-        Unschedule(heap_, timers_, id);
-        ++stats_.timers_fired;
-        PublishControl(kRecordTimer, id, now, at, 0);
+        if (top->what == Scheduled::What::kWatch) {
+          heap_.Remove(top);  // disarmed until JavaScript sets it again
+          ++stats_.watch_expired;
+          PublishControl(kRecordWatchExpired, id, now, at, 0);
+        } else {
+          Unschedule(heap_, timers_, id);
+          ++stats_.timers_fired;
+          PublishControl(kRecordTimer, id, now, at, 0);
+        }
         break;
       }
     }

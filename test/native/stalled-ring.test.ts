@@ -4,10 +4,9 @@
 // 5798 §6.4.2: each resets the Master_Down_Timer). Before, the ring dropped the overflow and the
 // timer fired first: a 255-instance backup took instances over from a live master at start-up.
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { withLab, waitFor } from '../helpers/lab.js'
-import { typescriptLoaderArgs } from '../helpers/child.js'
+import { withLab } from '../helpers/lab.js'
+import { runTsChild } from '../helpers/child.js'
 import { VrrpSocket, monotonicUs } from '../../src/native/index.js'
 
 const fixture = fileURLToPath(new URL('./fixtures/stalled-ring.ts', import.meta.url))
@@ -24,18 +23,9 @@ t.test('a stuck JavaScript thread: no advert dropped, the timer fires after the 
   const sender = setInterval(() => { tx.send(advert); sentUs.push(monotonicUs()) }, 2)
   t.teardown(() => { clearInterval(sender); tx.close() })
 
-  const child = spawn(process.execPath, [...typescriptLoaderArgs(), fixture, r2.ns, r2.ifname, String(STUCK_MS), String(DEADLINE_MS)], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  t.teardown(() => { clearTimeout(killer); if (child.exitCode === null) child.kill('SIGKILL') })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  await waitFor(() => stdout.includes('ready\n') || child.exitCode !== null, { timeoutMs: 20_000, what: 'the child to start receiving' })
-  t.ok(stdout.includes('ready'), `child ready (${stderr.trim()})`)
-  await exited
-  const report = JSON.parse(stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, number>
+  const result = await runTsChild(fixture, [r2.ns, r2.ifname, String(STUCK_MS), String(DEADLINE_MS)], { timeoutMs: 30_000 })
+  t.equal(result.code, 0, `the child ran (${result.stderr.trim()})`)
+  const report = JSON.parse(result.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, number>
   // Sent well inside (opened, deadline): the kernel had them before the timer was due.
   const sentBefore = sentUs.filter((us) => us > report.openedUs + 2000 && us < report.deadlineUs - 2000).length
   t.ok(sentBefore > 32, `${sentBefore} adverts sent between the socket's opening and the deadline (more than the 32-slot ring)`)
