@@ -27,4 +27,4 @@ export { LabDaemons, FLOATIP_CLI, floatipStatus, stateChange, vipHolders, type R
 export { keepalivedConf, type NodeConfigSpec, type VrrpInstanceSpec } from './keepalived-conf.js';
 export { onLines } from './lines.js';
 export { vrrpRawSockets, vrrpRawDrops, parseProcNetRaw, type RawSocketInfo } from './raw-sockets.js';
-export { processTree, processTasks, pinProcessTree } from './process-tree.js';
+export { processTree, processTasks } from './process-tree.js';

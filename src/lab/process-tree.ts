@@ -1,9 +1,7 @@
 // A lab process and its descendants, from /proc (keepalived forks its VRRP child; a daemon's
-// scripts are its children), and pinning such a tree to one CPU with taskset(1), so that a test
-// can load one "host" without starving the other on a small machine. Must not: look at or touch
-// any process outside the given tree.
+// scripts are its children), for the benches' CPU and memory figures. Read only. Must not: look
+// at any process outside the given tree.
 import { readdirSync, readFileSync } from 'node:fs'
-import { command } from './command.js'
 
 function read (path: string): string | null {
   try {
@@ -36,15 +34,4 @@ export function processTree (pid: number): number[] {
     }
   }
   return out
-}
-
-/** Every thread of pid's tree runs on `cpu` only; threads and children made later inherit it. */
-export async function pinProcessTree (pid: number, cpu: number): Promise<void> {
-  for (const p of processTree(pid)) {
-    try {
-      await command(['taskset', '-a', '-p', '-c', String(cpu), String(p)])
-    } catch (err) {
-      if (read(`/proc/${p}/stat`) !== null) throw err // a process that just exited needs no pinning
-    }
-  }
 }

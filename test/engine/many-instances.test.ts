@@ -1,7 +1,8 @@
 // A master of 255 instances at advert_int 0.01 (25,500 adverts/s): every instance announces its
 // VIP through the interface's one AF_PACKET socket, and SIGTERM (priority-0 adverts, 255 VIPs
-// removed) ends it promptly. With a socket per instance, the kernel's RCU grace period on each
-// close (packet_release: synchronize_net, ~15 ms here) made the stop take ~3.7 s.
+// removed) ends it, leaving no VIP. With a socket per instance, the kernel's RCU grace period on
+// each close (packet_release: synchronize_net, ~15 ms here) made the stop take 3.4-3.9 s; the
+// socket count is the regression check, the stop time is only reported (bench/ measures speed).
 import t from 'tap'
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { withLab } from '../helpers/lab.js'
@@ -18,7 +19,7 @@ function packetSockets (pid: number): number {
   }).length
 }
 
-t.test('255 instances at 10 ms: one AF_PACKET socket, and SIGTERM stops them promptly', async (t) => {
+t.test('255 instances at 10 ms: one AF_PACKET socket, and SIGTERM stops them', async (t) => {
   const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
   const master = daemons.floatip('r1', keepalivedConf({
