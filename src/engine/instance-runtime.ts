@@ -258,9 +258,8 @@ export class InstanceRuntime {
 
   #input (atUs: number, step: (nowUs: number) => readonly Effect[]): void {
     if (this.#closed) return
-    const now = Math.max(this.#lastNowUs, atUs)
+    const now = this.#driver.catchUp(this.core, Math.max(this.#lastNowUs, atUs))
     this.#lastNowUs = now
-    this.#driver.catchUp(this.core, now)
     const effects = step(now)
     // RFC 5798 §6.4.3: "Cancel the Adver_Timer" comes before the priority-0 advert (shutdown,
     // FAULT) or the yield: stop the native periodic first, so that no advert of the old

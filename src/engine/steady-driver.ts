@@ -46,15 +46,28 @@ export class SteadyDriver {
 
   get mode (): Mode { return this.#mode }
 
-  /** Step 5: tell the core what native code repeated since the last sync. */
-  catchUp (core: VrrpInstanceCore, nowUs: number): void {
+  /**
+   * Step 5: tell the core what native code repeated since the last sync. Returns the input's
+   * time: never before that repetition, which native code saw before this input reached
+   * JavaScript (an advert can wait in the ring longer than Master_Down_Interval while the
+   * watch absorbs the master's later ones: the core must not take the stale one for the latest).
+   */
+  catchUp (core: VrrpInstanceCore, atUs: number): number {
+    const repeatedUs = this.#lastRepeatUs()
+    if (repeatedUs === 0) return atUs
+    const nowUs = Math.max(atUs, repeatedUs)
+    core.steadyRepeated(nowUs, repeatedUs)
+    return nowUs
+  }
+
+  /** When native code last repeated the steady state (0: not since the last sync). */
+  #lastRepeatUs (): number {
     if (this.#mode === 'master') {
       const info = this.#periodics[0]?.info()
-      if (info != null && info.sent > 0) core.steadyRepeated(nowUs, info.nextAtUs - this.#intervalUs)
-    } else if (this.#mode === 'watch') {
-      const info = this.#watch.info()
-      if (info != null && info.lastMatchUs > 0) core.steadyRepeated(nowUs, info.lastMatchUs)
+      return info != null && info.sent > 0 ? info.nextAtUs - this.#intervalUs : 0
     }
+    if (this.#mode === 'watch') return this.#watch.info()?.lastMatchUs ?? 0
+    return 0
   }
 
   /** Steps 3-4: replace what native code does with the core's current steady state. */
