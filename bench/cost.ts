@@ -246,8 +246,8 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
   const pair: { master: RunningDaemon | null, backup: RunningDaemon | null } = { master: null, backup: null }
   try {
     capture.clear()
-    const backupSpawnedUs = await startPair(daemons, c, daemon, pair)
-    return { ...base, ...await measure(lab, capture, c, pair.master as RunningDaemon, pair.backup as RunningDaemon, backupSpawnedUs) }
+    const start = await startPair(lab, daemons, c, daemon, pair)
+    return { ...base, ...await measure(lab, capture, c, pair.master as RunningDaemon, pair.backup as RunningDaemon, start) }
   } catch (err) {
     const why = [pair.master, pair.backup].flatMap((d) => d === null ? [] : trouble(d).slice(0, 2))
     if (why.length > 0) (err as Error).message += ` (${why.join('; ')})`
@@ -261,8 +261,12 @@ async function runCase (lab: Lab, daemons: LabDaemons, capture: Capture, c: Case
   }
 }
 
-/** Starts r1 (all instances MASTER) and r2 (all BACKUP); returns r2's spawn instant. */
-async function startPair (daemons: LabDaemons, c: Case, daemon: DaemonKind, pair: { master: RunningDaemon | null, backup: RunningDaemon | null }): Promise<number> {
+/** How the pair started: r2's spawn instant, and r1's native counters just before it (floatip, advert_int < 1). */
+interface PairStart { backupSpawnedUs: number, masterNative: NativeCounters | null }
+type NativeCounters = Record<string, number>
+
+/** Starts r1 (all instances MASTER) and r2 (all BACKUP). */
+async function startPair (lab: Lab, daemons: LabDaemons, c: Case, daemon: DaemonKind, pair: { master: RunningDaemon | null, backup: RunningDaemon | null }): Promise<PairStart> {
   const spawn = (node: 'r1' | 'r2'): RunningDaemon => daemon === 'floatip'
     ? daemons.floatip(node, nodeConfig(c, node), floatipArgs(c))
     : daemons.keepalived(node, nodeConfig(c, node), { detailedLog: false })
@@ -273,18 +277,19 @@ async function startPair (daemons: LabDaemons, c: Case, daemon: DaemonKind, pair
   // At advert_int 1 both start at once (r1's 3.2 s Master_Down_Interval beats r2's 3.6 s by far
   // more than start-up jitter); faster, r2 waits until r1 is master.
   if (c.advertInt < 1) await all(m, 'MASTER')
+  const masterNative = c.advertInt < 1 ? await nativeCounters(lab, m) : null
   const backupSpawnedUs = monotonicUs()
   const b = pair.backup = spawn('r2')
   if (c.advertInt >= 1) await all(m, 'MASTER')
   await all(b, 'BACKUP')
   if (m.child.exitCode !== null || b.child.exitCode !== null) throw new Error(`a daemon exited: ${[...m.stderr, ...b.stderr].slice(-4).join(' | ')}`)
-  return backupSpawnedUs
+  return { backupSpawnedUs, masterNative }
 }
 
 type Measured = Omit<Run, 'case' | 'daemon' | 'instances' | 'advertInt' | 'load' | 'expectedPerS' | 'error'>
 
 /** The windows of one run: cadence and CPU, with the busy load if any. */
-async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b: RunningDaemon, backupSpawnedUs: number): Promise<Measured> {
+async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b: RunningDaemon, { backupSpawnedUs, masterNative }: PairStart): Promise<Measured> {
   // Settle: start-up bursts (GARP rounds, the backup's first watch) are not the steady state.
   await sleep(500 + c.advertInt * 1000)
   const pids = [processTree(m.child.pid as number), processTree(b.child.pid as number)]
@@ -299,7 +304,7 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   const t1 = Math.max(t0 + cadenceUs, tc0 + c.cpuSeconds * 1e6)
   const [mLines0, bLines0, bStderr0] = [m.logs.length, b.logs.length, b.stderr.length]
   const rawDrops0 = await vrrpRawDrops(lab, 'r2')
-  const startNative = await nativeNotes(lab, m, b)
+  const startNative = await nativeNotes(lab, m, b, masterNative)
   const lines0 = logLines(m) + logLines(b)
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
@@ -347,13 +352,23 @@ async function measure (lab: Lab, capture: Capture, c: Case, m: RunningDaemon, b
   }
 }
 
-/** floatip's native counters from the start to the window: the master's send errors and missed intervals, the backup's ring. */
-async function nativeNotes (lab: Lab, m: RunningDaemon, b: RunningDaemon): Promise<string[]> {
+/** A floatip daemon's native counters now (its full status, SIGUSR1); null for keepalived or when it does not answer. */
+async function nativeCounters (lab: Lab, d: RunningDaemon): Promise<NativeCounters | null> {
+  if (d.kind !== 'floatip') return null
+  return ((await floatipStatus(lab, d, 5000).catch(() => null))?.native ?? null) as NativeCounters | null
+}
+
+/**
+ * floatip's native counters before the window: the master's send errors and missed intervals
+ * since r2 was spawned (from r1's own start when r1 was not asked first), the backup's ring.
+ */
+async function nativeNotes (lab: Lab, m: RunningDaemon, b: RunningDaemon, masterBefore: NativeCounters | null): Promise<string[]> {
   if (m.kind !== 'floatip') return []
-  type Native = Record<string, number>
-  const [ms, bs] = await Promise.all([m, b].map(async (d) => ((await floatipStatus(lab, d, 5000).catch(() => null))?.native ?? null) as Native | null))
+  const [ms, bs] = await Promise.all([nativeCounters(lab, m), nativeCounters(lab, b)])
   const out: string[] = []
-  if (ms !== null && (ms.txErrors > 0 || ms.txMissedIntervals > 0)) out.push(`r1 before the window: ${ms.txErrors} send errors, ${ms.txMissedIntervals} missed intervals`)
+  const since = (key: string): number => (ms?.[key] ?? 0) - (masterBefore?.[key] ?? 0)
+  const span = masterBefore === null ? 'from its start to the window' : 'from r2\'s spawn to the window'
+  if (ms !== null && (since('txErrors') > 0 || since('txMissedIntervals') > 0)) out.push(`r1 ${span}: ${since('txErrors')} send errors, ${since('txMissedIntervals')} missed intervals`)
   if (bs !== null && (bs.rxPaused > 0 || bs.rxDroppedRingFull > 0)) out.push(`r2 before the window: receive ring full ${bs.rxPaused} times (${bs.deadlinesDeferred} deadlines held back, ${bs.rxDroppedRingFull} dropped)`)
   return out
 }
