@@ -21,6 +21,7 @@ import type { InitialTracking } from './worker-protocol.js'
 import { linkTracking, type LinkTracking } from './link-tracking.js'
 import { SyncGroups } from './sync-groups.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
+import type { KeepalivedStatsSource } from './keepalived-stats.js'
 import { planReload } from './reload-plan.js'
 import { applyIoThreadSlice } from './io-thread-slice.js'
 import { advertWireBytes } from './rx-buffer.js'
@@ -268,6 +269,11 @@ export class Engine {
       channels: [...this.#channels.values()].map((c) => ({ interface: c.options.interface, family: c.options.family, source: c.options.source, discards: { ...c.discards }, receiveErrors: c.receiveErrors, receiveBuffer: c.receiveBuffer })),
       native: this.#loop?.stats() ?? ({} as ReturnType<IoLoop['stats']>)
     }
+  }
+
+  /** What keepalived.stats shows of each instance (SIGUSR2), in status order; far cheaper than status(). */
+  keepalivedStats (): KeepalivedStatsSource[] {
+    return this.#started.map((s) => s.runtime.keepalivedStats())
   }
 
   // ---- start-up ---------------------------------------------------------------------------

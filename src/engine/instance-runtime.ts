@@ -16,6 +16,7 @@ import { AdvertEncoder } from './advert-encoder.js'
 import { SteadyDriver, type AcceptedAdvert } from './steady-driver.js'
 import { GarpSchedule } from './garp-schedule.js'
 import type { EngineEvent } from './events.js'
+import type { KeepalivedStatsSource } from './keepalived-stats.js'
 
 export type { Transition } from './events.js'
 
@@ -250,6 +251,25 @@ export class InstanceRuntime {
         announcements: this.#garp.sent,
         advertsSentNative: this.#driver.sent(),
         advertsMatchedNative: this.#driver.matched()
+      }
+    }
+  }
+
+  /** The counters keepalived.stats shows, without building the full status (live discards: format at once). */
+  keepalivedStats (): KeepalivedStatsSource {
+    const c = this.#counters
+    return {
+      name: this.plan.name,
+      counters: {
+        advertsReceived: c.advertsReceived,
+        advertsMatchedNative: this.#driver.matched(),
+        advertsSentByJs: c.advertsSentByJs,
+        advertsSentNative: this.#driver.sent(),
+        becameMaster: c.becameMaster,
+        releasedMaster: c.releasedMaster,
+        discards: c.discards,
+        priorityZeroReceived: c.priorityZeroReceived,
+        priorityZeroSent: c.priorityZeroSent
       }
     }
   }

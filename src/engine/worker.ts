@@ -37,7 +37,7 @@ port.on('message', (message: ToEngine) => {
   if (message.type === 'status') {
     post({ type: 'status', requestId: message.requestId, status: engine.status() })
   } else if (message.type === 'keepalived-stats') {
-    post({ type: 'keepalived-stats', requestId: message.requestId, text: formatKeepalivedStats(engine.status().instances) })
+    post({ type: 'keepalived-stats', requestId: message.requestId, text: formatKeepalivedStats(engine.keepalivedStats()) })
   } else if (message.type === 'tracking') {
     engine.setTrackedPriority(message.instance, message.priority)
   } else if (message.type === 'fault') {
