@@ -43,8 +43,10 @@ t.test('an advert handled after Master_Down_Interval, while the watch absorbs ne
   const advert = new AdvertEncoder(master, r1.ipv4).encode(200, 1)[0]
   const tx = new VrrpSocket({ family: 4, interface: r1.ifname, netns: r1.ns, source: r1.ipv4, receive: false })
   t.teardown(() => tx.close())
-  let sending = loop.startPeriodic(tx, advert.bytes, { destination: advert.destination, intervalUs: 10_000, firstAtUs: monotonicUs() + 1000 }, () => {})
-  t.teardown(() => sending?.stop())
+  const sending = loop.startPeriodic(tx, advert.bytes, { destination: advert.destination, intervalUs: 10_000, firstAtUs: monotonicUs() + 1000 }, () => {})
+  let sendingStopped = false
+  const stopSending = (): void => { if (!sendingStopped) { sendingStopped = true; sending.stop() } }
+  t.teardown(stopSending)
 
   // The backup (r2): one instance runtime on its own channel, as the engine wires it.
   const backup = plan(r2.ifname, vip, 100)
@@ -97,8 +99,7 @@ t.test('an advert handled after Master_Down_Interval, while the watch absorbs ne
   t.ok(runtime.status().counters.advertsMatchedNative > matched, 'the watch goes on absorbing the master\'s adverts')
 
   // Control: the same backup does take over when the master stops.
-  sending.stop()
-  sending = undefined as unknown as typeof sending
+  stopSending()
   await waitFor(() => runtime.core.state === 'MASTER', { timeoutMs: 5000, intervalMs: 5, what: 'the backup to take over from the stopped master' })
   t.pass('the backup takes over once the master stops')
 })
