@@ -375,9 +375,9 @@ async function nativeNotes (lab: Lab, m: RunningDaemon, b: RunningDaemon, master
 
 /** floatip's native send-lateness histogram now (in its full status, SIGUSR1); null for keepalived. */
 async function ownLateness (lab: Lab, d: RunningDaemon): Promise<number[] | null> {
-  if (d.kind !== 'floatip') return null
-  const status = await floatipStatus(lab, d, 5000).catch(() => null)
-  return (status?.native as { txLateHistogram?: number[] } | undefined)?.txLateHistogram ?? null
+  // The one field of the native status that is not a counter.
+  const native = await nativeCounters(lab, d) as unknown as { txLateHistogram?: number[] } | null
+  return native?.txLateHistogram ?? null
 }
 
 function subtract (after: number[] | null, before: number[] | null): number[] | null {
