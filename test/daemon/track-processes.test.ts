@@ -113,14 +113,27 @@ t.test('the real /proc: a sleep with a distinctive argv, and a copy of sleep und
   t.same(entries.filter((e) => matchesProcess(byName, e)).map((e) => e.pid), [b.pid], 'only the copy, by comm')
   t.ok(scanProc(0).every((e) => e.cmdline === null), 'cmdline is not read unless needed')
 
-  // A zombie: the copy is killed and its parent (now a sleep) never reaps it.
+  // A zombie: sh starts the copy in the background and execs a sleep, which never reaps; the
+  // test then kills the copy by pid. (Killing it from inside sh raced sh's own reaping.)
   const zname = `fz${mark}`.slice(0, 15)
   copyFileSync('/bin/sleep', join(dir, zname))
-  start(t, '/bin/sh', ['-c', '"$0" 1000 & sleep 0.2; kill -9 $!; exec /bin/sleep 1000', join(dir, zname)])
-  const zombie = (): boolean => readdirSync('/proc').some((p) => {
-    try { return /^\d+$/.test(p) && readFileSync(`/proc/${p}/stat`, 'latin1').includes(`(${zname}) Z`) } catch { return false }
-  })
-  await waitFor(zombie, { timeoutMs: 3000, what: 'the zombie exists' })
+  const parent = start(t, '/bin/sh', ['-c', '"$0" 1000 & exec /bin/sleep 1000', join(dir, zname)])
+  const statOf = (pid: string): string | null => { try { return readFileSync(`/proc/${pid}/stat`, 'latin1') } catch { return null } }
+  const copyOf = (state: string): number | undefined => {
+    for (const p of readdirSync('/proc')) {
+      if (!/^\d+$/.test(p)) continue
+      const stat = statOf(p)
+      const parsed = stat === null ? null : /^\d+ \((.*)\) (\S) (\d+)/.exec(stat)
+      if (parsed !== null && parsed[1] === zname && parsed[2] === state && Number(parsed[3]) === parent.pid) return Number(p)
+    }
+    return undefined
+  }
+  let running: number | undefined
+  await waitFor(() => (running = copyOf('S')) !== undefined, { timeoutMs: 3000, what: 'the backgrounded copy runs under the exec-ed sleep' })
+  const copyPid = running as number
+  t.teardown(() => { try { process.kill(copyPid, 'SIGKILL') } catch { /* already gone */ } })
+  process.kill(copyPid, 'SIGKILL')
+  await waitFor(() => copyOf('Z') === copyPid, { timeoutMs: 3000, what: 'the zombie exists' })
   t.notOk(scanProc(0).some((e) => matchesProcess(plan([zname]), e)), 'a zombie is not counted')
 })
 
