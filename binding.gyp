@@ -4,6 +4,7 @@
       "target_name": "floatip",
       "sources": [
         "native/addon.cc",
+        "native/child_spawn.cc",
         "native/system_error.cc",
         "native/netns.cc",
         "native/vrrp_socket.cc",

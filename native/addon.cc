@@ -3,6 +3,7 @@
 #include <napi.h>
 
 #include "addon_data.h"
+#include "child_spawn.h"
 #include "clock.h"
 #include "io_loop_wrap.h"
 #include "js_args.h"
@@ -12,7 +13,7 @@
 
 namespace floatip {
 
-constexpr int kAbiVersion = 1;  // bump when the JS-visible surface or record layout changes
+constexpr int kAbiVersion = 2;  // bump when the JS-visible surface or record layout changes
 
 static Napi::Value MonotonicUsJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(MonotonicUs()));
@@ -39,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);  // deleted by N-API when the environment goes away
   InitSocketWraps(env, exports, *data);
   InitIoLoopWrap(env, exports, *data);
+  InitChildSpawn(env, exports);
   exports.Set("monotonicUs", Napi::Function::New(env, MonotonicUsJs, "monotonicUs"));
   exports.Set("interfaceInfo", Napi::Function::New(env, InterfaceInfoJs, "interfaceInfo"));
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));

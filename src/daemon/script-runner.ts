@@ -1,12 +1,13 @@
 // Runs the daemon's external scripts (vrrp_script checks, notify scripts) on the main thread:
 // keepalived's command splitting, no shell, each script in its own process group (so a timeout
-// kills everything it started), a bound on how many run at once, and every child reaped (Node
-// waits for each one; nothing is left as a zombie). Must not decide what a result means: the
+// kills everything it started), a bound on how many run at once, and every child reaped (the
+// addon waits for each one through a pidfd; nothing is left as a zombie). Scripts are started
+// with posix_spawn, not fork (src/native/spawn.ts says why). Must not decide what a result means: the
 // callers (track-scripts.ts, notify.ts) do.
-import { spawn } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Logger } from '../io/logger.js'
+import { spawnDetached } from '../native/index.js'
 
 /** How one run ended. `ok` is exit code 0. */
 export type ScriptResult =
@@ -117,16 +118,26 @@ export class ScriptRunner {
       options.signal?.removeEventListener('abort', onAbort)
       done(result)
     }
-    // detached: setsid(), so the script leads its own process group (keepalived: setpgid(0, 0)).
+    // KEEPALIVED runs each script as the leader of its own process group (setpgid(0, 0));
+    // spawnDetached gives it a new session (pid = process group id) and does not fork.
     const env = options.env === undefined ? undefined : { ...process.env, ...options.env }
-    const child = spawn(full[0], full.slice(1), { detached: true, stdio: 'ignore', env })
-    const pid = child.pid
-    child.once('error', (err: Error & { code?: string }) => {
-      if (pid !== undefined) this.#running.delete(pid)
+    let pid: number
+    try {
+      pid = spawnDetached(full, env, (exit) => {
+        this.#running.delete(pid)
+        const durationMs = elapsed()
+        // The leader is gone; anything it left in its group goes too.
+        if (timedOut || aborted) killGroup(pid, 'SIGKILL')
+        if (timedOut) return finish({ outcome: 'timeout', ok: false, durationMs })
+        if (exit.signal !== null) return finish({ outcome: 'signal', signal: exit.signal, ok: false, durationMs })
+        if (exit.code < 0) return finish({ outcome: 'error', code: 'ECHILD', message: 'the exit status was lost', ok: false, durationMs })
+        finish({ outcome: 'exit', code: exit.code, ok: exit.code === 0, durationMs })
+      })
+    } catch (caught) {
+      const err = caught as Error & { code?: string }
       this.#log.error({ ...options.label, command: argv.join(' '), code: err.code, err: err.message }, 'script could not run')
-      finish({ outcome: 'error', code: err.code ?? 'ERR_SPAWN', message: err.message, ok: false, durationMs: elapsed() })
-    })
-    if (pid === undefined) return
+      return finish({ outcome: 'error', code: err.code ?? 'ERR_SPAWN', message: err.message, ok: false, durationMs: elapsed() })
+    }
     this.#running.add(pid)
     onAbort = () => {
       aborted = true
@@ -141,17 +152,6 @@ export class ScriptRunner {
       killGroup(pid, 'SIGTERM')
       killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.#graceMs)
     }, options.timeoutMs)
-    child.once('exit', (code, signal) => {
-      this.#running.delete(pid)
-      const durationMs = elapsed()
-      // The leader is gone; anything it left in its group goes too.
-      if (timedOut || aborted) killGroup(pid, 'SIGKILL')
-      if (timedOut) {
-        return finish({ outcome: 'timeout', ok: false, durationMs })
-      }
-      if (signal !== null) return finish({ outcome: 'signal', signal, ok: false, durationMs })
-      finish({ outcome: 'exit', code: code ?? 0, ok: code === 0, durationMs })
-    })
   }
 }
 

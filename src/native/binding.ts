@@ -115,13 +115,15 @@ export interface NativeBinding {
   IoLoop: new (ring: ArrayBuffer, slotSize: number, onWake: () => void) => NativeIoLoop
   monotonicUs(): number
   interfaceInfo(ifname: string, netns?: string): NativeInterfaceInfo
+  /** posix_spawn in a new session (stdio /dev/null); onExit once, on this thread: (code, null) or (null, signal number); code -1 when the status was lost. */
+  spawnDetached(argv: readonly string[], env: readonly string[] | null, onExit: (code: number | null, signal: number | null) => void): number
   readonly abiVersion: number
   readonly sourceHash: string
   readonly recordHeaderSize: number
 }
 
 /** The ABI version these types describe; the addon must report the same. */
-export const EXPECTED_ABI_VERSION = 1
+export const EXPECTED_ABI_VERSION = 2
 
 const require = createRequire(import.meta.url)
 // src/native/binding.ts and dist/src/native/binding.js: the package root is the same distance up.

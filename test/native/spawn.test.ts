@@ -1,0 +1,80 @@
+// spawnDetached: the addon's posix_spawn for scripts. The child leads a new session, has every
+// signal at its default and none blocked (Node itself ignores SIGPIPE), stdio on /dev/null, only
+// fds 0-2 open, the environment it was given (all seen from outside, in /proc); its exit code or signal comes back once, and it is
+// reaped (no zombie). A program that cannot be executed throws ENOENT / EACCES and starts nothing.
+import t, { type Test } from 'tap'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnDetached, type ChildExit } from '../../src/native/index.js'
+import { waitFor } from '../helpers/lab.js'
+
+async function run (argv: string[], env?: Record<string, string>): Promise<{ pid: number, exit: ChildExit }> {
+  return await new Promise((resolve) => {
+    const pid: number = spawnDetached(argv, env, (exit) => resolve({ pid, exit }))
+  })
+}
+
+function scratch (t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'floatip-spawn-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** A `Name:\tvalue` line of /proc/PID/status as written by the child. */
+function statusField (status: string, name: string): string {
+  return (new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status) ?? [])[1] ?? ''
+}
+
+t.test('exit codes and signals come back once; the child is reaped', async (t) => {
+  t.same((await run(['/bin/sh', '-c', 'exit 0'])).exit, { code: 0, signal: null })
+  t.same((await run(['/bin/sh', '-c', 'exit 7'])).exit, { code: 7, signal: null })
+  const killed = await run(['/bin/sh', '-c', 'kill -TERM $$'])
+  t.same(killed.exit, { code: null, signal: 'SIGTERM' })
+  t.notOk(existsSync(`/proc/${killed.pid}`), 'no zombie left: the pid is gone')
+  t.same((await run(['true'])).exit, { code: 0, signal: null }, 'a bare name is looked up in PATH')
+})
+
+t.test('new session, default signals, nothing blocked, stdio /dev/null, no other fds, env as given', async (t) => {
+  // The child is inspected from outside, through /proc, while it runs.
+  let exited: (exit: ChildExit) => void = () => {}
+  const ended = new Promise<ChildExit>((resolve) => { exited = resolve })
+  const pid = spawnDetached(['sleep', '30'], { ONLY: 'this', PATH: '/usr/bin:/bin' }, (exit) => exited(exit))
+  t.teardown(() => { try { process.kill(pid, 'SIGKILL') } catch { /* gone */ } })
+  t.equal(readFileSync(`/proc/${pid}/comm`, 'latin1').trim(), 'sleep', 'posix_spawn returns after the exec')
+  const stat = /^(\d+) \(sleep\) \S (\d+) (\d+) (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'latin1'))
+  t.ok(stat !== null, 'the stat line')
+  const [, , ppid, pgrp, session] = (stat as RegExpExecArray).map(Number)
+  t.equal(ppid, process.pid, 'a child of this process')
+  t.equal(pgrp, pid, 'it leads its own process group')
+  t.equal(session, pid, 'and its own session')
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1')
+  // Signals 1-31; glibc's posix_spawn leaves its two internal real-time signals (32, 33) ignored.
+  const low31 = (field: string): number => Number(BigInt(`0x${statusField(status, field)}`) & 0x7fffffffn)
+  t.equal(low31('SigIgn'), 0, 'no signal ignored (Node ignores SIGPIPE; the script must not)')
+  t.equal(low31('SigBlk'), 0, 'no signal blocked')
+  const fds = readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b)
+  t.same(fds, [0, 1, 2], 'only stdio: no fd of the daemon leaks into the child, CLOEXEC or not')
+  t.same(fds.map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)), ['/dev/null', '/dev/null', '/dev/null'], 'stdio is /dev/null')
+  t.same(readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter((e) => e !== ''), ['ONLY=this', 'PATH=/usr/bin:/bin'], 'exactly the environment given')
+  process.kill(pid, 'SIGKILL')
+  t.same(await ended, { code: null, signal: 'SIGKILL' })
+})
+
+t.test('cannot execute: ENOENT or EACCES thrown, nothing started', async (t) => {
+  t.throws(() => spawnDetached(['/nonexistent/x'], undefined, () => t.fail('no exit for a child never started')),
+    { code: 'ENOENT', syscall: 'posix_spawn', message: /\/nonexistent\/x/ })
+  const dir = scratch(t)
+  const plain = join(dir, 'not-executable')
+  writeFileSync(plain, '#!/bin/sh\nexit 0\n')
+  chmodSync(plain, 0o644)
+  t.throws(() => spawnDetached([plain], undefined, () => t.fail('no exit')), { code: 'EACCES' })
+  t.throws(() => spawnDetached([], undefined, () => {}), TypeError)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+})
+
+t.test('many at once: every exit reported with its own code', async (t) => {
+  const runs = await Promise.all(Array.from({ length: 40 }, async (_, i) => await run(['/bin/sh', '-c', `exit ${i}`])))
+  t.same(runs.map((r) => r.exit.code), Array.from({ length: 40 }, (_, i) => i))
+  await waitFor(() => runs.every((r) => !existsSync(`/proc/${r.pid}`)), { timeoutMs: 3000, what: 'all reaped' })
+})
