@@ -48,6 +48,11 @@ void OnClosed(uv_handle_t* handle) {
 void OnEnvCleanup(void* arg) {
   auto* watch = static_cast<ChildWatch*>(arg);
   watch->hook.MarkRan();
+  // Release the JavaScript references now, while the environment still exists; the close
+  // callback may run later (or never, at process exit) and then only frees memory.
+  watch->on_exit.Reset();
+  delete watch->context;
+  watch->context = nullptr;
   uv_poll_stop(&watch->poll);
   uv_close(reinterpret_cast<uv_handle_t*>(&watch->poll), OnClosed);
 }

@@ -6,7 +6,8 @@ import t, { type Test } from 'tap'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnDetached, type ChildExit } from '../../src/native/index.js'
+import { createRequire } from 'node:module'
+import { packageRoot, spawnDetached, type ChildExit } from '../../src/native/index.js'
 import { waitFor } from '../helpers/lab.js'
 
 async function run (argv: string[], env?: Record<string, string>): Promise<{ pid: number, exit: ChildExit }> {
@@ -77,4 +78,20 @@ t.test('many at once: every exit reported with its own code', async (t) => {
   const runs = await Promise.all(Array.from({ length: 40 }, async (_, i) => await run(['/bin/sh', '-c', `exit ${i}`])))
   t.same(runs.map((r) => r.exit.code), Array.from({ length: 40 }, (_, i) => i))
   await waitFor(() => runs.every((r) => !existsSync(`/proc/${r.pid}`)), { timeoutMs: 3000, what: 'all reaped' })
+})
+
+t.test('a worker that ends while its child runs: no crash, the child is left to its owner', async (t) => {
+  const { Worker } = await import('node:worker_threads')
+  // The worker loads the addon itself (node-gyp-build, as binding.ts does) and calls it raw.
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const addon = require(workerData.gypBuild)(workerData.root)
+    parentPort.postMessage(addon.spawnDetached(['sleep', '30'], null, () => parentPort.postMessage('exit')))`
+  const worker = new Worker(source, { eval: true, workerData: { gypBuild: createRequire(import.meta.url).resolve('node-gyp-build'), root: packageRoot } })
+  const pid = await new Promise<number>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject) })
+  t.teardown(() => { try { process.kill(pid, 'SIGKILL') } catch { /* gone */ } })
+  t.equal(readFileSync(`/proc/${pid}/comm`, 'latin1').trim(), 'sleep', 'the worker started it')
+  await worker.terminate()
+  t.ok(existsSync(`/proc/${pid}`), 'ending the worker (its cleanup hook) did not touch the child')
+  process.kill(pid, 'SIGKILL')
 })
