@@ -2,8 +2,8 @@
 // keepalived's command splitting, no shell, each script in its own process group (so a timeout
 // kills everything it started), a bound on how many run at once, and every child reaped (the
 // addon waits for each one through a pidfd; nothing is left as a zombie). Scripts are started
-// with posix_spawn, not fork (src/native/spawn.ts says why). Must not decide what a result means: the
-// callers (track-scripts.ts, notify.ts) do.
+// with posix_spawn, not fork (src/native/spawn.ts says why). Must not decide what a result
+// means: the callers (track-scripts.ts, notify.ts) do.
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Logger } from '../io/logger.js'
