@@ -1,6 +1,6 @@
 // Starting a child process without fork(): the addon's posix_spawn (clone with CLONE_VM |
-// CLONE_VFORK), so a daemon with a large heap does not copy its page tables, and make its own
-// pages copy-on-write, every time a track script runs. Node's child_process forks; on a kernel
+// CLONE_VFORK), so a daemon with a large heap neither copies its page tables nor makes its own
+// pages copy-on-write every time a track script runs. Node's child_process forks; on a kernel
 // without preemption that copy held the native I/O thread off its CPU (docs/engine.md).
 import { constants } from 'node:os'
 import { binding } from './binding.js'

@@ -1,7 +1,8 @@
 // spawnDetached: the addon's posix_spawn for scripts. The child leads a new session, has every
 // signal at its default and none blocked (Node itself ignores SIGPIPE), stdio on /dev/null, only
-// fds 0-2 open, the environment it was given (all seen from outside, in /proc); its exit code or signal comes back once, and it is
-// reaped (no zombie). A program that cannot be executed throws ENOENT / EACCES and starts nothing.
+// fds 0-2 open and the environment it was given (all seen from outside, in /proc); its exit code
+// or signal comes back once, and it is reaped (no zombie). A program that cannot be executed
+// throws ENOENT / EACCES and starts nothing.
 import t, { type Test } from 'tap'
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,7 +23,7 @@ function scratch (t: Test): string {
   return dir
 }
 
-/** A `Name:\tvalue` line of /proc/PID/status as written by the child. */
+/** The value of a `Name:\tvalue` line of /proc/PID/status. */
 function statusField (status: string, name: string): string {
   return (new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status) ?? [])[1] ?? ''
 }
