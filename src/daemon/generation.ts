@@ -22,8 +22,13 @@ export interface Generation {
   readonly plans: InstancePlan[]
   readonly syncGroups: SyncGroupPlan[]
   readonly observers: readonly EngineEventObserver[]
-  /** Runs each vrrp_script once (KEEPALIVED does at start-up): the engine starts with those results. */
-  firstRound: () => Promise<void>
+  /**
+   * Runs each vrrp_script once (KEEPALIVED does at start-up): the engine starts with those
+   * results. On a reload, scripts `previous` already runs the same way keep their results instead.
+   */
+  firstRound: (previous?: Generation) => Promise<void>
+  /** The vrrp_script checks now (a reload's next generation takes their counts over). */
+  scripts: () => TrackScripts
   /** Priority and faults per instance now, for the engine's start or reload. */
   tracking: () => Record<string, InitialTracking>
   /** From now on tracking changes go to `sink`, and the sources run on. */
@@ -70,7 +75,8 @@ export function createGeneration (model: KeepalivedConfig, plans: InstancePlan[]
     plans,
     syncGroups,
     observers: observers.list,
-    firstRound: async () => { await tracking.scripts.firstRound() },
+    firstRound: async (previous) => { await tracking.scripts.firstRound(previous?.scripts()) },
+    scripts: () => tracking.scripts,
     tracking: () => Object.fromEntries(tracking.tracker.snapshot()),
     start: (sink) => {
       tracking.tracker.attach(sink)

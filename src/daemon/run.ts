@@ -119,7 +119,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
       next?.closeObservers(current.observers)
       return
     }
-    await next.firstRound()
+    await next.firstRound(current)
     if (stopping) {
       next.stopTracking()
       next.closeObservers(current.observers)

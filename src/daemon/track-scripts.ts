@@ -37,6 +37,14 @@ export class ScriptCheck {
     this.#status = this.#result >= this.rise ? 'up' : 'down'
     return this.#status !== before
   }
+
+  /** A check that goes on from this one's count (for the next generation after a reload). */
+  copy (): ScriptCheck {
+    const c = new ScriptCheck(this.rise, this.fall, false)
+    c.#result = this.#result
+    c.#status = this.#status
+    return c
+  }
 }
 
 /** Runs the tracked scripts and reports each status change (not every run) to the Tracker. */
@@ -47,6 +55,8 @@ export class TrackScripts {
   readonly #report: ReportValue
   readonly #checks = new Map<string, ScriptCheck>()
   readonly #busy = new Set<string>()
+  /** Scripts with a result: run here, or handed over by the previous generation. */
+  readonly #ran = new Set<string>()
   readonly #timers = new Set<NodeJS.Timeout>()
   #stopped = false
 
@@ -65,9 +75,24 @@ export class TrackScripts {
   /**
    * KEEPALIVED runs each script once at start-up; floatip waits for these first results (each
    * bounded by its timeout) so that instances start with the right priority and faults.
+   *
+   * On a reload, `previous` is the running generation's: a script it has already run with the
+   * same command, user, rise, fall and init_fail keeps its count and status instead of running
+   * now (KEEPALIVED: "VRRP_Script(NAME) considered successful on reload"); it next runs one
+   * interval after `start`. The counts are taken after this round's own runs, just before the
+   * caller stops `previous`, so no result of the old generation is lost.
    */
-  async firstRound (): Promise<void> {
-    await Promise.all(this.#scripts.map(async (s) => await this.#runOnce(s)))
+  async firstRound (previous?: TrackScripts): Promise<void> {
+    const kept = previous === undefined ? [] : this.#scripts.filter((s) => previous.#canHandOver(s))
+    await Promise.all(this.#scripts.filter((s) => !kept.includes(s)).map(async (s) => await this.#runOnce(s)))
+    if (previous === undefined || kept.length === 0) return
+    for (const s of kept) {
+      const check = (previous.#checks.get(s.name) as ScriptCheck).copy()
+      this.#checks.set(s.name, check)
+      this.#ran.add(s.name)
+      this.#report('script', s.name, check.status)
+    }
+    this.#log.info({ scripts: kept.map((s) => s.name) }, 'vrrp_script results kept across the reload')
   }
 
   /** Runs every script each `interval` from now on. */
@@ -93,6 +118,13 @@ export class TrackScripts {
     this.#timers.add(timer)
   }
 
+  /** Whether this generation has run `s` as the next one would, so its count carries over. */
+  #canHandOver (s: TrackedScriptPlan): boolean {
+    const mine = this.#scripts.find((m) => m.name === s.name)
+    if (mine === undefined || !this.#ran.has(s.name)) return false
+    return sameArgv(mine.argv, s.argv) && sameUser(mine.runAs, s.runAs) && mine.rise === s.rise && mine.fall === s.fall && mine.initFail === s.initFail
+  }
+
   async #runOnce (s: TrackedScriptPlan): Promise<void> {
     this.#busy.add(s.name)
     let result: ScriptResult
@@ -108,6 +140,7 @@ export class TrackScripts {
   #record (s: TrackedScriptPlan, result: ScriptResult): void {
     const check = this.#checks.get(s.name) as ScriptCheck
     const changed = check.record(result.ok)
+    this.#ran.add(s.name)
     const fields = { script: s.name, ...describeResult(result) }
     if (!changed) {
       this.#log.debug(fields, 'vrrp_script ran')
@@ -117,4 +150,14 @@ export class TrackScripts {
     else this.#log.warn(fields, result.outcome === 'timeout' ? 'vrrp_script timed out' : 'vrrp_script failed')
     this.#report('script', s.name, check.status)
   }
+}
+
+function sameArgv (a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+function sameUser (a: TrackedScriptPlan['runAs'], b: TrackedScriptPlan['runAs']): boolean {
+  if (a === undefined || b === undefined) return a === b
+  const groups = (u: typeof a): string => [...(u.groups ?? [])].join(',')
+  return a.uid === b.uid && a.gid === b.gid && groups(a) === groups(b)
 }

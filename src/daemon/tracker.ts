@@ -8,6 +8,7 @@ import {
   type InstanceTracking,
   type TrackedKind,
   type TrackedValue,
+  type InstanceTrackingPlan,
   type TrackingPlan,
   type TrackRefPlan
 } from './tracking-plan.js'
@@ -22,13 +23,24 @@ export interface TrackingSink {
 export type ReportValue = (kind: TrackedKind, name: string, value: TrackedValue) => void
 
 export class Tracker {
-  readonly #plan: TrackingPlan
+  /** Each tracking instance's plan by name. */
+  readonly #plans = new Map<string, InstanceTrackingPlan>()
+  /** The instances that track each object (`kind:name`), in plan order, each once. */
+  readonly #trackers = new Map<string, string[]>()
   readonly #values = new Map<string, TrackedValue>()
   readonly #current = new Map<string, InstanceTracking>()
   #sink: TrackingSink | null = null
 
   constructor (plan: TrackingPlan) {
-    this.#plan = plan
+    for (const i of plan.instances) {
+      this.#plans.set(i.instance, i)
+      for (const r of i.refs) {
+        const key = `${r.kind}:${r.name}`
+        const list = this.#trackers.get(key)
+        if (list === undefined) this.#trackers.set(key, [i.instance])
+        else if (list[list.length - 1] !== i.instance) list.push(i.instance)
+      }
+    }
     for (const i of plan.instances) this.#current.set(i.instance, this.#evaluate(i.instance))
   }
 
@@ -46,9 +58,7 @@ export class Tracker {
     const key = `${kind}:${name}`
     if (this.#values.get(key) === value) return
     this.#values.set(key, value)
-    for (const inst of this.#plan.instances) {
-      if (inst.refs.some((r) => r.kind === kind && r.name === name)) this.#update(inst.instance)
-    }
+    for (const instance of this.#trackers.get(key) ?? []) this.#update(instance)
   }
 
   #update (instance: string): void {
@@ -64,7 +74,7 @@ export class Tracker {
   }
 
   #evaluate (instance: string): InstanceTracking {
-    const plan = this.#plan.instances.find((i) => i.instance === instance)
+    const plan = this.#plans.get(instance)
     if (plan === undefined) return { priority: 0, faults: [] }
     return evaluateInstance(plan, (ref: TrackRefPlan) => this.#values.get(`${ref.kind}:${ref.name}`) ?? 'init')
   }

@@ -72,6 +72,8 @@ t.test('a reload keeps, changes, adds and removes instances the way keepalived d
     lab.kill(r1.child, 'SIGHUP')
     const summary = await r1.waitForLog((l) => l.msg === 'reloaded', 'r1 reloaded', { from: mark.r1 })
     t.same({ kept: summary.kept, changed: summary.changed, added: summary.added, removed: summary.removed }, { kept: ['VI_1', 'VI_5'], changed: ['VI_2'], added: ['VI_4'], removed: ['VI_3'] })
+    const handedOver = await r1.waitForLog((l) => l.msg === 'vrrp_script results kept across the reload', 'r1 kept the unchanged check\'s result', { from: mark.r1 })
+    t.same(handedOver.scripts, ['chk'], 'chk (same command, new weight) keeps its result instead of running again, as in keepalived')
 
     await r1.waitForLog(stateChange('VI_4', 'MASTER'), 'the added VI_4 starts and becomes MASTER', { from: mark.r1 })
     await r2.waitForLog(stateChange('VI_3', 'MASTER'), 'r2 takes the removed VI_3 over', { from: mark.r2, timeoutMs: 3000 })

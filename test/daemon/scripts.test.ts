@@ -3,13 +3,14 @@
 // child processes for timeouts (the whole process group is killed) and the per-instance notify
 // queue.
 import t, { type Test } from 'tap'
+import pino from 'pino'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '../../src/io/logger.js'
 import { ScriptRunner, findExecutable, splitCommand } from '../../src/daemon/script-runner.js'
-import { ScriptCheck } from '../../src/daemon/track-scripts.js'
-import { evaluateInstance, planTracking, type CheckStatus, type InstanceTrackingPlan } from '../../src/daemon/tracking-plan.js'
+import { ScriptCheck, TrackScripts } from '../../src/daemon/track-scripts.js'
+import { evaluateInstance, planTracking, type CheckStatus, type InstanceTrackingPlan, type TrackedScriptPlan } from '../../src/daemon/tracking-plan.js'
 import { Notifier, commandsFor, planNotify } from '../../src/daemon/notify.js'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
@@ -81,6 +82,60 @@ t.test('KEEPALIVED rise/fall: one result decides at start, then rise successes /
   t.equal(initFail.status, 'down', 'init_fail starts down')
   t.notOk(initFail.record(true))
   t.ok(initFail.record(true), 'and needs rise successes')
+})
+
+t.test('ScriptCheck.copy goes on from the same count', async (t) => {
+  const c = new ScriptCheck(3, 2, false)
+  c.record(false)
+  c.record(true)
+  c.record(true)
+  const d = c.copy()
+  t.equal(d.status, 'down')
+  t.ok(c.record(true), 'the original: the third success of rise 3')
+  t.ok(d.record(true), 'the copy: its third success too, not its first')
+  t.equal(d.status, 'up')
+  t.notOk(d.record(false), 'and one failure of fall 2 is not enough')
+})
+
+t.test('a reload: an unchanged vrrp_script keeps its result and does not run; a changed or never-run one runs', async (t) => {
+  const dir = tempDir(t)
+  const runs = join(dir, 'runs')
+  // Each run appends its name to `runs` and fails, so a result that carries over is visible (down).
+  const script = writeScript(join(dir, 'chk.sh'), `echo "$1" >> ${runs}\nexit 1\n`)
+  const runner = new ScriptRunner({ log: silent })
+  t.teardown(() => runner.close())
+  const plan = (name: string, arg = name, rise = 2): TrackedScriptPlan => ({ name, argv: [script, arg], intervalUs: 60_000_000, timeoutUs: 5_000_000, rise, fall: 2, initFail: false, user: null })
+  const ran = (): string[] => readFileSync(runs, 'utf8').trim().split('\n').sort()
+  const generation = (plans: TrackedScriptPlan[]): { scripts: TrackScripts, reports: string[], messages: string[] } => {
+    const reports: string[] = []
+    const messages: string[] = []
+    const log = pino({ level: 'info' }, { write: (line: string) => { messages.push(JSON.parse(line).msg) } })
+    return { scripts: new TrackScripts(plans, runner, log, (kind, name, value) => { reports.push(`${kind}:${name}=${String(value)}`) }), reports, messages }
+  }
+
+  const first = generation([plan('same'), plan('cmd'), plan('rise'), plan('unrun')])
+  t.teardown(() => first.scripts.stop())
+  await first.scripts.firstRound()
+  t.same(ran(), ['cmd', 'rise', 'same', 'unrun'], 'start-up: every script runs once')
+  t.same(first.reports.sort(), ['script:cmd=down', 'script:rise=down', 'script:same=down', 'script:unrun=down'])
+
+  // A generation that never ran its scripts has nothing to hand over.
+  const idle = generation([plan('unrun')])
+  t.teardown(() => idle.scripts.stop())
+
+  const next = generation([plan('same'), plan('cmd', 'cmd2'), plan('rise', 'rise', 3), plan('unrun'), plan('new')])
+  t.teardown(() => next.scripts.stop())
+  writeFileSync(runs, '')
+  await next.scripts.firstRound(first.scripts)
+  t.same(ran(), ['cmd2', 'new', 'rise'], 'the changed command, the changed rise and the new script run; the unchanged ones do not')
+  t.same(next.reports.sort(), ['script:cmd=down', 'script:new=down', 'script:rise=down', 'script:same=down', 'script:unrun=down'], 'the kept scripts report their result to the new tracker')
+  t.ok(next.messages.includes('vrrp_script results kept across the reload'), 'the hand-over is logged')
+
+  writeFileSync(runs, '')
+  const fromIdle = generation([plan('unrun')])
+  t.teardown(() => fromIdle.scripts.stop())
+  await fromIdle.scripts.firstRound(idle.scripts)
+  t.same(ran(), ['unrun'], 'a script the previous generation never ran runs')
 })
 
 t.test('KEEPALIVED weights: positive while up, negative while down, 0 = FAULT, reverse flips', async (t) => {
