@@ -1,9 +1,11 @@
 // Which user each script runs as, resolved once at start-up: keepalived's `script_user USER
 // [GROUP]` (the default), a vrrp_script's `user USER [GROUP]`, a notify script's `"cmd" USER
-// [GROUP]`, and keepalived's fallbacks when none is given. Names are looked up with getent (the
-// system's NSS: /etc/passwd and /etc/group, or LDAP/sssd where configured). Must not run or check
-// scripts (script-security.ts does) and never throws for a bad name: it answers with a message.
+// [GROUP]`, and keepalived's fallbacks when none is given. Names are looked up as getent does (the
+// system's NSS: /etc/passwd and /etc/group, or LDAP/sssd where configured; the files are read
+// directly when NSS reads them first). Must not run or check scripts (script-security.ts does)
+// and never throws for a bad name: it answers with a message.
 import { execFileSync } from 'node:child_process'
+import { filesEntry } from './nss-files.js'
 
 /** A resolved script user. `group` is the GROUP given, or the user's primary group. */
 export interface ScriptUser {
@@ -122,10 +124,15 @@ export class ScriptUsers {
   }
 }
 
-/** One getent line split at ':', or null when there is no such entry (or no getent). */
+/**
+ * One getent line split at ':', or null when there is no such entry (or no getent). The files
+ * answer first when NSS reads them first (nss-files.ts): the same entry, without a child process.
+ */
 function getentEntry (database: 'passwd' | 'group', key: string): string[] | null {
   // A name starting with '-' would be read as an option; no valid user or group starts so.
-  if (key === '' || key.startsWith('-') || key.includes('\n')) return null
+  if (key === '' || key.startsWith('-') || key.includes('\n') || key.includes(':')) return null
+  const local = filesEntry(database, key)
+  if (local !== null) return local
   try {
     const out = execFileSync('getent', [database, key], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 })
     const line = out.split('\n')[0]

@@ -11,11 +11,38 @@ export function fieldName (keyword: string, spec: KeywordSpec<unknown>): string 
   return spec.field ?? camelCase(keyword)
 }
 
+/** A table's model fields: each keyword's field name, and the fields with their specs in order. */
+interface TableFields {
+  readonly byKeyword: ReadonlyMap<string, string>
+  readonly list: ReadonlyArray<readonly [string, KeywordSpec<unknown>]>
+}
+
+/**
+ * Each table's fields, worked out once per table: a config with hundreds of vrrp_instance blocks
+ * fills the same ~150 fields for each (and a reload parses them all again). A cache of a pure
+ * function of the immutable tables; it holds nothing of any config.
+ */
+const fieldCache = new WeakMap<KeywordTable, TableFields>()
+
+function fieldsOf (table: KeywordTable): TableFields {
+  let fields = fieldCache.get(table)
+  if (fields === undefined) {
+    const byKeyword = new Map<string, string>()
+    const list: Array<readonly [string, KeywordSpec<unknown>]> = []
+    for (const [kw, spec] of Object.entries(table)) {
+      if (isAlias(spec)) continue
+      byKeyword.set(kw, fieldName(kw, spec))
+      list.push([fieldName(kw, spec), spec])
+    }
+    fields = { byKeyword, list }
+    fieldCache.set(table, fields)
+  }
+  return fields
+}
+
 export function initialModel<T extends KeywordTable> (table: T): ModelOf<T> {
   const obj: Record<string, unknown> = {}
-  for (const [kw, spec] of Object.entries(table)) {
-    if (!isAlias(spec)) obj[fieldName(kw, spec)] = spec.initial()
-  }
+  for (const [field, spec] of fieldsOf(table).list) obj[field] = spec.initial()
   return obj as ModelOf<T>
 }
 
@@ -36,7 +63,7 @@ export function applyTable<T extends KeywordTable> (table: T, blockName: string,
     if (spec.deprecatedFor !== undefined) {
       ctx.diagnostics.warning({ code: 'deprecated-keyword', message: `'${kw}' is deprecated; use '${spec.deprecatedFor}'`, at: locOf(stmt.keyword), text: kw, expected: spec.deprecatedFor })
     }
-    const field = fieldName(canonical, spec)
+    const field = fieldsOf(table).byKeyword.get(canonical) as string
     const before = seen.get(canonical)
     if (before !== undefined && spec.repeatable !== true) {
       ctx.diagnostics.warning({
