@@ -8,8 +8,10 @@
 // lateness). "busy" runs load the control plane: 10 track scripts (/bin/true, every second)
 // tracked by every instance, a status query to both daemons every 50 ms (SIGUSR2: keepalived
 // writes its stats file, floatip logs its status) and a reload (SIGHUP) of the unchanged file
-// half-way (both keep every instance's state). "-rt" runs both daemons SCHED_FIFO. Prints two tables, writes
-// bench/results/cost.json.
+// half-way (both keep every instance's state). Each daemon runs with its own default scheduling
+// (floatip's I/O thread SCHED_FIFO 1, keepalived the normal scheduler); "-fair" puts floatip on
+// the normal scheduler as well (--rt-priority 0), "-rt" runs both with vrrp_rt_priority. Prints
+// two tables, writes bench/results/cost.json.
 // Run: npm run build:ts && node dist/bench/cost.js [--quick] [--seconds N] [--only 255x10ms,...] [--busy scripts,status,reload] [--logs DIR]
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -60,8 +62,12 @@ interface Case {
   instances: number
   advertInt: number
   load: 'idle' | 'busy'
-  /** Realtime scheduling: `vrrp_rt_priority` in the config (both read it) and `--rt-priority` for floatip as well. */
-  rt: boolean
+  /**
+   * Scheduling: 'default' is each daemon's own (floatip: its I/O thread SCHED_FIFO 1; keepalived:
+   * the normal scheduler); 'rt' is `vrrp_rt_priority` in the config for both (and `--rt-priority`
+   * for floatip); 'fair' puts floatip on the normal scheduler too (`--rt-priority 0`).
+   */
+  sched: 'default' | 'rt' | 'fair'
   seconds: number
   cpuSeconds: number
 }
@@ -130,8 +136,8 @@ function cases (): Case[] {
   const cpu = 3
   const label = (n: number, ai: number): string => `${n}x${ai >= 1 ? `${ai}s` : `${Math.round(ai * 1000)}ms`}`
   const all: Case[] = []
-  const add = (n: number, ai: number, load: Case['load'], rt = false): void => {
-    all.push({ id: `${label(n, ai)}${load === 'busy' ? '-busy' : ''}${rt ? '-rt' : ''}`, instances: n, advertInt: ai, load, rt, seconds: cadence, cpuSeconds: cpu })
+  const add = (n: number, ai: number, load: Case['load'], sched: Case['sched'] = 'default'): void => {
+    all.push({ id: `${label(n, ai)}${load === 'busy' ? '-busy' : ''}${sched === 'default' ? '' : `-${sched}`}`, instances: n, advertInt: ai, load, sched, seconds: cadence, cpuSeconds: cpu })
   }
   if (args.quick) {
     add(255, 0.01, 'idle')
@@ -139,7 +145,8 @@ function cases (): Case[] {
   } else {
     for (const ai of [1, 0.1, 0.01]) for (const n of [1, 50, 255]) add(n, ai, 'idle')
     for (const n of [1, 50, 255]) add(n, 0.01, 'busy')
-    add(255, 0.01, 'busy', true)
+    add(255, 0.01, 'busy', 'fair')
+    add(255, 0.01, 'busy', 'rt')
   }
   return args.only === undefined ? all : all.filter((c) => args.only?.includes(c.id))
 }
@@ -151,7 +158,7 @@ function nodeConfig (c: Case, router: 'r1' | 'r2'): string {
   return keepalivedConf({
     routerId: router,
     // No second GARP burst 5 s after becoming master: every window is the steady state.
-    globalExtra: ['vrrp_garp_master_delay 0', ...(c.rt ? [`vrrp_rt_priority ${RT_PRIORITY}`, `vrrp_rlimit_rttime ${RT_RLIMIT_US}`] : []), ...(busy ? ['enable_script_security', 'script_user root'] : [])],
+    globalExtra: ['vrrp_garp_master_delay 0', ...(c.sched === 'rt' ? [`vrrp_rt_priority ${RT_PRIORITY}`, `vrrp_rlimit_rttime ${RT_RLIMIT_US}`] : []), ...(busy ? ['enable_script_security', 'script_user root'] : [])],
     sections: busy ? scripts.flatMap((name) => [`vrrp_script ${name} {`, '    script "/bin/true"', '    interval 1', '}']) : [],
     instances: Array.from({ length: c.instances }, (_, i) => ({
       name: `VI_${i + 1}`,
@@ -167,7 +174,8 @@ function nodeConfig (c: Case, router: 'r1' | 'r2'): string {
 }
 
 function floatipArgs (c: Case): string[] {
-  return c.rt ? ['--rt-priority', String(RT_PRIORITY)] : []
+  if (c.sched === 'rt') return ['--rt-priority', String(RT_PRIORITY)]
+  return c.sched === 'fair' ? ['--rt-priority', '0'] : []
 }
 
 function logLines (d: RunningDaemon): number {
@@ -504,7 +512,7 @@ async function main (): Promise<void> {
         for (const note of run.notes) console.log(`  note: ${note}`)
         console.log(`${c.id.padEnd(14)} ${daemon.padEnd(10)} ${run.error !== undefined ? `FAILED: ${run.error}` : `master ${run.master.cpuPct.toFixed(1)}% backup ${run.backup.cpuPct.toFixed(1)}% sent ${run.sentPerS.toFixed(0)}/${run.expectedPerS.toFixed(0)} per s, late p50 ${(run.lateUs.p50 / 1000).toFixed(3)} ms, |dev| p99 ${(run.deviationUs.p99 / 1000).toFixed(3)} ms; bench lag max ${run.benchLagMs.max.toFixed(1)} ms, ${run.logLines} log lines`}`)
       }
-      if (c.load === 'idle' && !c.rt && c.advertInt < 1) {
+      if (c.load === 'idle' && c.sched === 'default' && c.advertInt < 1) {
         const floor = await floorRun(lab, capture, c)
         floors.push(floor)
         console.log(`${c.id.padEnd(14)} ${'floor'.padEnd(10)} ${floor.error !== undefined ? `FAILED: ${floor.error}` : `${floor.cpuPct.toFixed(1)}% sent ${floor.sentPerS.toFixed(0)} per s, ${floor.usPerAdvert.toFixed(2)} µs/advert`}`)
@@ -530,7 +538,7 @@ function report (list: Case[], runs: Run[], floors: Floor[], seconds: number): v
     for (const r of [fl, ka]) {
       if (r === undefined) continue
       const interval = c.advertInt >= 1 ? `${c.advertInt} s` : `${Math.round(c.advertInt * 1000)} ms`
-      const plane = `${c.load}${c.rt ? ', SCHED_FIFO' : ''}`
+      const plane = `${c.load}${c.sched === 'rt' ? ', vrrp_rt_priority' : c.sched === 'fair' ? ', floatip --rt-priority 0' : ''}`
       if (r.error !== undefined) {
         costRows.push([String(c.instances), interval, plane, r.daemon, `failed: ${r.error}`, '', '', '', '', '', '', ''])
         continue
@@ -578,7 +586,7 @@ function invalidCpu (r: Run): boolean {
 function targetLines (runs: Run[], floors: Floor[]): string[] {
   const out: string[] = []
   const get = (id: string, d: DaemonKind): Run | undefined => runs.find((r) => r.case === id && r.daemon === d && r.error === undefined)
-  for (const id of ['255x10ms', '255x10ms-busy', '255x10ms-busy-rt']) {
+  for (const id of ['255x10ms', '255x10ms-busy', '255x10ms-busy-fair', '255x10ms-busy-rt']) {
     const fl = get(id, 'floatip')
     if (fl === undefined) continue
     out.push(`${id}: floatip cadence |dev| p99 ${(fl.deviationUs.p99 / 1000).toFixed(3)} ms (target < 0.5), mean lateness ${(fl.lateUs.mean / 1000).toFixed(3)} ms per interval; ` +

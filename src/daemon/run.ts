@@ -20,6 +20,7 @@ import { drainObservers } from './observers.js'
 import { createGeneration, type Generation } from './generation.js'
 import { onDumpSignals } from './dump-signals.js'
 import { ReloadQueue } from './reload-queue.js'
+import { DEFAULT_IO_RT_PRIORITY, type IoThreadRealtime } from '../engine/io-thread-scheduling.js'
 
 /** On SIGTERM, how long queued notify scripts (notify_stop) may still run before floatip exits. */
 export const SHUTDOWN_NOTIFY_WAIT_MS = NOTIFY_TIMEOUT_MS + 1000
@@ -29,6 +30,7 @@ export interface RunOptions {
   namespace?: string
   configId?: string
   logLevel?: string
+  /** `--rt-priority N`: the I/O thread's SCHED_FIFO priority, 0 for the normal policy. */
   realtimePriority?: number
 }
 
@@ -82,7 +84,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
   let started: Awaited<ReturnType<typeof EngineThread.start>>
   try {
     started = await EngineThread.start(
-      { plans, netns, logLevel: options.logLevel ?? 'info', realtimePriority: realtimePriorityOf(options, model), tracking: current.tracking(), syncGroups },
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtime: ioThreadRealtime(options, model), tracking: current.tracking(), syncGroups },
       {
         onEvent: (event) => {
           const observers = event.type === 'deleted' && retiring !== null ? retiring.observers : current.observers
@@ -230,8 +232,14 @@ function applyNice (model: KeepalivedConfig, log: Logger): void {
   }
 }
 
-/** `--rt-priority` wins; otherwise keepalived's global_defs `vrrp_rt_priority` (SCHED_FIFO). */
-function realtimePriorityOf (options: RunOptions, model: KeepalivedConfig): number {
-  if (options.realtimePriority !== undefined && options.realtimePriority > 0) return options.realtimePriority
-  return model.globalDefs.vrrpRtPriority ?? 0
+/**
+ * `--rt-priority N` wins (0: the normal policy); otherwise keepalived's global_defs
+ * `vrrp_rt_priority`; both must take effect. Without either, SCHED_FIFO 1 if the system allows it
+ * (src/engine/io-thread-scheduling.ts).
+ */
+function ioThreadRealtime (options: RunOptions, model: KeepalivedConfig): IoThreadRealtime {
+  if (options.realtimePriority !== undefined) return { priority: options.realtimePriority, required: options.realtimePriority > 0 }
+  const configured = model.globalDefs.vrrpRtPriority
+  if (configured != null) return { priority: configured, required: true }
+  return { priority: DEFAULT_IO_RT_PRIORITY, required: false }
 }

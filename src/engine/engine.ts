@@ -23,7 +23,7 @@ import { SyncGroups } from './sync-groups.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
 import type { KeepalivedStatsSource } from './keepalived-stats.js'
 import { planReload } from './reload-plan.js'
-import { applyIoThreadSlice } from './io-thread-slice.js'
+import { applyIoThreadScheduling, type IoThreadRealtime } from './io-thread-scheduling.js'
 import { advertWireBytes } from './rx-buffer.js'
 import { PacketSockets } from './packet-sockets.js'
 
@@ -32,8 +32,8 @@ export interface EngineOptions {
   netns?: string
   log: Logger
   onEvent?: (event: EngineEvent) => void
-  /** SCHED_FIFO priority of the native thread (keepalived vrrp_rt_priority); 0 = normal. */
-  realtimePriority?: number
+  /** The native thread's SCHED_FIFO priority (0: the normal policy) and whether it is required (io-thread-scheduling.ts). */
+  realtime?: IoThreadRealtime
   /** Per instance name: priority and faults from the daemon's first script run, set before start. */
   tracking?: Record<string, InitialTracking>
   /** keepalived vrrp_sync_group: instances that move together. */
@@ -281,8 +281,8 @@ export class Engine {
   #open (): void {
     const netns = this.#options.netns
     const netlink = this.#netlink = new RtNetlink({ netns })
-    const loop = this.#loop = new IoLoop({ slots: ringSlots(this.#plans.length), realtimePriority: this.#options.realtimePriority, onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
-    applyIoThreadSlice(loop, this.#options.realtimePriority ?? 0, this.#log)
+    const loop = this.#loop = new IoLoop({ slots: ringSlots(this.#plans.length), onHandlerError: (err) => this.#log.error({ err }, 'handler failed') })
+    applyIoThreadScheduling(loop, this.#options.realtime ?? { priority: 0, required: false }, this.#log)
     const links = new Map(netlink.listLinks().map((l) => [l.name, l]))
     for (const l of links.values()) this.#links.set(l.name, l.up && l.running)
     const allVips = vipAddresses(this.#plans)

@@ -3,12 +3,14 @@ import type { InstancePlan } from './instance-plan.js'
 import type { EngineEvent } from './events.js'
 import type { SyncGroupPlan } from './sync-group-plan.js'
 import type { EngineStatus, ReloadSummary } from './engine.js'
+import type { IoThreadRealtime } from './io-thread-scheduling.js'
 
 export interface EngineWorkerData {
   plans: InstancePlan[]
   netns: string | undefined
   logLevel: string
-  realtimePriority: number
+  /** The native I/O thread's scheduling (io-thread-scheduling.ts). */
+  realtime: IoThreadRealtime
   /** Tracking at start (the daemon ran each vrrp_script once): applied before the cores start. */
   tracking?: Record<string, InitialTracking>
   syncGroups?: SyncGroupPlan[]

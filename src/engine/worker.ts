@@ -17,7 +17,7 @@ const post = (message: FromEngine): void => port.postMessage(message)
 const engine = new Engine(data.plans, {
   netns: data.netns,
   log,
-  realtimePriority: data.realtimePriority,
+  realtime: data.realtime,
   tracking: data.tracking,
   syncGroups: data.syncGroups,
   onEvent: (event) => post({ type: 'event', event })

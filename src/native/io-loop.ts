@@ -153,6 +153,14 @@ export class IoLoop {
   }
 
   /**
+   * Runs the I/O thread SCHED_FIFO at `priority` (1-99), or on the normal policy (0). Throws a
+   * SystemError (EPERM without CAP_SYS_NICE or where an RT cgroup limit refuses it).
+   */
+  setRealtimePriority (priority: number): void {
+    this.native.setRealtimePriority(priority)
+  }
+
+  /**
    * Asks the kernel for a `sliceUs` (100-100000) time slice for the I/O thread on the normal
    * policy (EEVDF custom slice, Linux 6.12+), so that its timers preempt busy threads promptly;
    * keeps the nice value. Returns the slice the kernel now reports (ns; 0 on older kernels).

@@ -25,15 +25,20 @@ t.test('--namespace runs the instances inside that namespace', async (t) => {
   t.same(await vipHolders(lab, ['r1'], vip), [], 'and the VIP is gone')
 })
 
-t.test('global_defs vrrp_rt_priority runs the native I/O thread SCHED_FIFO (keepalived semantics)', async (t) => {
+t.test('global_defs vrrp_rt_priority runs the native I/O thread SCHED_FIFO (keepalived semantics); floatip\'s default is FIFO 1, --rt-priority 0 the normal scheduler', async (t) => {
   const lab = await withLab(t, { routers: 1, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
   const conf = (extra: string[]): string => keepalivedConf({ globalExtra: extra, instances: [{ name: 'VI_1', vrid: 51, priority: 100, advertInt: 0.1, version: 3, vips: [lab.vip4(0)] }] })
-  for (const [extra, want] of [[['vrrp_rt_priority 10'], true], [[], false]] as const) {
-    const r1 = daemons.floatip('r1', conf([...extra]))
+  const cases: Array<[string, string[], string[], string[]]> = [
+    ['vrrp_rt_priority 10', ['vrrp_rt_priority 10'], [], ['FF 10']],
+    ['the default', [], [], ['FF 1']],
+    ['--rt-priority 0', [], ['--rt-priority', '0'], []]
+  ]
+  for (const [what, extra, args, want] of cases) {
+    const r1 = daemons.floatip('r1', conf(extra), args)
     await r1.waitForLog((l) => l.msg === 'running', 'r1 running')
-    const classes = lab.exec('r1', ['ps', '-L', '-o', 'cls=', '-p', String(r1.child.pid)])
-    t.equal(/\bFF\b/.test(classes), want, `${extra.join(' ') || 'no vrrp_rt_priority'}: a FIFO thread ${want ? 'is' : 'is not'} present`)
+    const fifo = lab.exec('r1', ['ps', '-L', '-o', 'cls=,rtprio=', '-p', String(r1.child.pid)]).split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l.startsWith('FF'))
+    t.same(fifo, want, `${what}: ${want.length === 0 ? 'no FIFO thread' : `one thread ${want[0]}`}`)
     lab.kill(r1.child, 'SIGTERM')
     await lab.waitExit(r1.child, 5000)
   }

@@ -14,14 +14,19 @@ export function register (program: Command): void {
     .option('-s, --namespace <NAME>', 'run in this network namespace (like keepalived -s)')
     .option('-i, --config-id <ID>', 'id matched by @id lines (default: host name)')
     .option('--log-level <LEVEL>', 'trace, debug, info, warn, error', 'info')
-    .option('--rt-priority <N>', 'run the native I/O thread SCHED_FIFO at priority N (1-99)')
+    .option('--rt-priority <N>', 'the native I/O thread runs SCHED_FIFO at priority N (1-99), or on the normal scheduler (0); default: vrrp_rt_priority, else 1 where allowed')
     .action(async (opts: Options) => {
+      const rt = opts.rtPriority === undefined ? undefined : Number(opts.rtPriority)
+      if (rt !== undefined && !(Number.isInteger(rt) && rt >= 0 && rt <= 99)) {
+        process.stderr.write(`floatip run: --rt-priority must be a whole number from 0 (normal scheduler) to 99 (SCHED_FIFO), not '${opts.rtPriority ?? ''}'\n`)
+        process.exit(2)
+      }
       const code = await runDaemon({
         file: opts.file,
         namespace: opts.namespace,
         configId: opts.configId,
         logLevel: opts.logLevel,
-        realtimePriority: opts.rtPriority === undefined ? 0 : Number(opts.rtPriority)
+        realtimePriority: rt
       })
       // Logs are written synchronously; nothing is left to flush.
       process.exit(code)
