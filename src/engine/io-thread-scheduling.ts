@@ -1,11 +1,10 @@
 // How the native I/O thread is scheduled. It sends every advert and runs every timer, a few µs of
 // work per wake-up, so it is the one thread whose lateness the peers see: by default it runs
 // SCHED_FIFO at the lowest priority (1), as cluster daemons such as corosync run theirs, so that
-// a busy control plane (a reload, scripts, status queries; docs/engine.md) cannot delay an
-// advert. A daemon's threads share one scheduling group (its cgroup or autogroup), and on the
-// normal policy the I/O thread waits whenever its own main and engine threads have used the
-// group's share (bench/README.md). Where SCHED_FIFO is refused (no CAP_SYS_NICE, an RT cgroup
-// limit) the default falls back to the normal policy with a warning; an explicit priority
+// a busy control plane (a reload, scripts, status queries) cannot delay an advert. On the normal
+// policy, with two daemons reloading on two cores, perf showed the I/O thread runnable but not
+// run for up to 18 ms (bench/README.md). Where SCHED_FIFO is refused (no CAP_SYS_NICE, an RT
+// cgroup limit) the default falls back to the normal policy with a warning; an explicit priority
 // (`--rt-priority N`, keepalived's `vrrp_rt_priority`) is required.
 //
 // On the normal policy (`--rt-priority 0`, or the fallback), Linux 6.12+ (EEVDF) lets a thread
