@@ -27,7 +27,7 @@ export interface IoThreadRealtime { priority: number, required: boolean }
  * Applies SCHED_FIFO at `realtime.priority`, or the short slice on the normal policy. Throws
  * only when a required priority is refused; every other refusal is logged.
  */
-export function applyIoThreadScheduling (loop: Pick<IoLoop, 'setRealtimePriority' | 'setLatencySlice'>, realtime: IoThreadRealtime, log: Pick<Logger, 'info' | 'debug' | 'warn'>): void {
+export function applyIoThreadScheduling (loop: Pick<IoLoop, 'setRealtimePriority' | 'setLatencySlice'>, realtime: IoThreadRealtime, log: Pick<Logger, 'info' | 'warn'>): void {
   if (realtime.priority > 0) {
     try {
       loop.setRealtimePriority(realtime.priority)

@@ -31,8 +31,9 @@ function fieldsOf (table: KeywordTable): TableFields {
     const list: Array<readonly [string, KeywordSpec<unknown>]> = []
     for (const [kw, spec] of Object.entries(table)) {
       if (isAlias(spec)) continue
-      byKeyword.set(kw, fieldName(kw, spec))
-      list.push([fieldName(kw, spec), spec])
+      const field = fieldName(kw, spec)
+      byKeyword.set(kw, field)
+      list.push([field, spec])
     }
     fields = { byKeyword, list }
     fieldCache.set(table, fields)
