@@ -1,29 +1,11 @@
 #!/usr/bin/env node
-// floatip command line: commander wiring only. Each command lives in its own module under
-// src/cli/commands/ and exports a `register(program)` function; this file must not grow logic.
-import { Command } from 'commander'
+// floatip's entry. For `floatip run` it spawns the engine's worker thread first, so that the
+// thread loads its modules while this one loads the command line and reads the config (start-up
+// overlaps on two cores; bench/start.ts measures it), then hands the thread to the commands
+// (program.ts). Nothing else belongs here.
 import { fileURLToPath } from 'node:url'
-import { readFileSync, realpathSync } from 'node:fs'
-import { register as registerCheckConfig } from './commands/check-config.js'
-import { register as registerDumpConfig } from './commands/dump-config.js'
-import { register as registerRun } from './commands/run.js'
-
-function packageVersion (): string {
-  const pkgPath = fileURLToPath(new URL('../../../package.json', import.meta.url))
-  return (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version
-}
-
-export function buildProgram (): Command {
-  const program = new Command()
-  program
-    .name('floatip')
-    .description('VRRP high-availability daemon, a drop-in for the VRRP side of keepalived')
-    .version(packageVersion())
-  registerCheckConfig(program)
-  registerDumpConfig(program)
-  registerRun(program)
-  return program
-}
+import { realpathSync } from 'node:fs'
+import { EngineThread } from '../daemon/engine-thread.js'
 
 function isEntryScript (): boolean {
   try {
@@ -33,4 +15,8 @@ function isEntryScript (): boolean {
   }
 }
 
-if (isEntryScript()) await buildProgram().parseAsync(process.argv)
+if (isEntryScript()) {
+  const engine = process.argv[2] === 'run' ? EngineThread.spawn() : undefined
+  const { buildProgram } = await import('./program.js')
+  await buildProgram({ engine }).parseAsync(process.argv)
+}

@@ -1,5 +1,5 @@
-// The daemon's handle on the engine's worker thread: start it, wait until every instance runs (or
-// report why not), forward transitions, pass tracking changes (priority, faults) in, ask for
+// The daemon's handle on the engine's worker thread: spawn it early, start it, wait until every
+// instance runs (or report why not), forward transitions, pass tracking changes (priority, faults) in, ask for
 // status, and shut it down. If the thread dies, the daemon is told through onExit so it can clean
 // up.
 import { Worker } from 'node:worker_threads'
@@ -29,62 +29,99 @@ export class EngineThread implements TrackingSink {
   #stopping: Promise<EngineStatus | null> | null = null
   #stoppedWith: ((status: EngineStatus | null) => void) | null = null
   #exited = false
+  #exitCode = 0
+  #lastError: Error | null = null
+  /** Set by start(); null before it. */
+  #events: EngineThreadEvents | null = null
+  /** While start() waits for the engine's answer. */
+  #starting: { resolve: (status: EngineStatus) => void, reject: (err: Error) => void } | null = null
+  /** The engine reported ready: an exit from now on is a crash unless shutdown() asked for it. */
+  #running = false
 
   private constructor (worker: Worker) {
     this.#worker = worker
+    worker.on('message', (message: FromEngine) => { this.#receive(message) })
+    worker.on('error', (err) => { this.#lastError = err })
+    worker.on('exit', (code) => { this.#exit(code) })
   }
 
-  /** Resolves when every instance started; rejects with EngineStartError otherwise. */
-  static async start (data: EngineWorkerData, events: EngineThreadEvents): Promise<{ thread: EngineThread, status: EngineStatus }> {
-    const worker = new Worker(WORKER_URL, { workerData: data, stdout: false, stderr: false })
-    const thread = new EngineThread(worker)
+  /**
+   * Starts the worker thread. It loads the engine's modules and waits for start(): the daemon
+   * spawns it before it reads the config, so that both threads' start-up runs at once.
+   */
+  static spawn (): EngineThread {
+    return new EngineThread(new Worker(WORKER_URL, { stdout: false, stderr: false }))
+  }
+
+  /** Resolves with the status when every instance started; rejects with EngineStartError otherwise. */
+  async start (data: EngineWorkerData, events: EngineThreadEvents): Promise<EngineStatus> {
+    if (this.#events !== null) throw new Error('EngineThread.start: already started')
+    this.#events = events
+    if (this.#exited) throw this.#startError()
     return await new Promise((resolve, reject) => {
-      let started = false
-      worker.on('message', (message: FromEngine) => {
-        switch (message.type) {
-          case 'ready':
-            started = true
-            resolve({ thread, status: message.status })
-            break
-          case 'start-failed':
-            reject(new EngineStartError(message.message))
-            break
-          case 'event':
-            events.onEvent(message.event)
-            break
-          case 'status':
-            thread.#pendingStatus.get(message.requestId)?.(message.status)
-            thread.#pendingStatus.delete(message.requestId)
-            break
-          case 'keepalived-stats':
-            thread.#pendingStats.get(message.requestId)?.(message.text)
-            thread.#pendingStats.delete(message.requestId)
-            break
-          case 'reloaded':
-          case 'reload-failed':
-            thread.#pendingReload.get(message.requestId)?.(message.type === 'reloaded' ? message.summary : new EngineStartError(message.message))
-            thread.#pendingReload.delete(message.requestId)
-            break
-          case 'stopped':
-            thread.#stoppedWith?.(message.status)
-            break
-        }
-      })
-      let lastError: Error | null = null
-      worker.on('error', (err) => { lastError = err })
-      worker.on('exit', (code) => {
-        thread.#exited = true
-        thread.#stoppedWith?.(null)
-        for (const resolve of thread.#pendingReload.values()) resolve(new EngineStartError(`the engine thread exited with code ${code}`))
-        thread.#pendingReload.clear()
-        for (const pending of [thread.#pendingStatus, thread.#pendingStats]) {
-          for (const resolve of pending.values()) resolve(null)
-          pending.clear()
-        }
-        if (!started) reject(lastError ?? new EngineStartError(`the engine thread exited with code ${code} before starting`))
-        else if (thread.#stopping === null) events.onUnexpectedExit(lastError, code)
-      })
+      this.#starting = { resolve, reject }
+      this.#post({ type: 'start', data })
     })
+  }
+
+  /** Ends a thread that will not be started (the config cannot run, a signal came first). */
+  async discard (): Promise<void> {
+    if (this.#events === null) await this.#worker.terminate()
+  }
+
+  #receive (message: FromEngine): void {
+    switch (message.type) {
+      case 'ready':
+        this.#running = true
+        this.#starting?.resolve(message.status)
+        this.#starting = null
+        break
+      case 'start-failed':
+        this.#starting?.reject(new EngineStartError(message.message))
+        this.#starting = null
+        break
+      case 'event':
+        this.#events?.onEvent(message.event)
+        break
+      case 'status':
+        this.#pendingStatus.get(message.requestId)?.(message.status)
+        this.#pendingStatus.delete(message.requestId)
+        break
+      case 'keepalived-stats':
+        this.#pendingStats.get(message.requestId)?.(message.text)
+        this.#pendingStats.delete(message.requestId)
+        break
+      case 'reloaded':
+      case 'reload-failed':
+        this.#pendingReload.get(message.requestId)?.(message.type === 'reloaded' ? message.summary : new EngineStartError(message.message))
+        this.#pendingReload.delete(message.requestId)
+        break
+      case 'stopped':
+        this.#stoppedWith?.(message.status)
+        break
+    }
+  }
+
+  #exit (code: number): void {
+    this.#exited = true
+    this.#exitCode = code
+    this.#stoppedWith?.(null)
+    for (const resolve of this.#pendingReload.values()) resolve(new EngineStartError(`the engine thread exited with code ${code}`))
+    this.#pendingReload.clear()
+    for (const pending of [this.#pendingStatus, this.#pendingStats]) {
+      for (const resolve of pending.values()) resolve(null)
+      pending.clear()
+    }
+    if (this.#starting !== null) {
+      this.#starting.reject(this.#startError())
+      this.#starting = null
+    } else if (this.#running && this.#stopping === null) {
+      this.#events?.onUnexpectedExit(this.#lastError, code)
+    }
+  }
+
+  #startError (): Error {
+    return this.#lastError ?? new EngineStartError(`the engine thread exited with code ${this.#exitCode} before starting`)
   }
 
   /** The full status; null once the thread has exited (also when it exits before answering). */

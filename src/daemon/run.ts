@@ -12,6 +12,7 @@ import { planInstances, type InstancePlan, type PlanProblem } from '../engine/in
 import type { SyncGroupPlan } from '../engine/sync-group-plan.js'
 import { createLogger, type Logger } from '../io/logger.js'
 import type { KeepalivedConfig } from '../config/model.js'
+import type { EngineStatus } from '../engine/engine.js'
 import { EngineThread } from './engine-thread.js'
 import { removeAllVips } from './vip-cleanup.js'
 import { ScriptRunner } from './script-runner.js'
@@ -34,27 +35,35 @@ export interface RunOptions {
   realtimePriority?: number
 }
 
-/** Resolves with the exit code once the daemon has stopped. */
-export async function runDaemon (options: RunOptions): Promise<number> {
+/**
+ * Resolves with the exit code once the daemon has stopped. `engine`: the engine's thread, spawned
+ * as early as the caller could (src/cli/main.ts does it before loading the command line); it is
+ * started once the config is read, or discarded when the config cannot run.
+ */
+export async function runDaemon (options: RunOptions, engine = EngineThread.spawn()): Promise<number> {
   const log = createLogger({ level: (options.logLevel ?? 'info') as 'info', base: { component: 'daemon' } })
   const loaded = loadConfig(options.file, { configId: options.configId })
   const summary = summarize(loaded.diagnostics)
   if (loaded.diagnostics.length > 0) process.stderr.write(formatReport(loaded.diagnostics))
+  const refuse = async (): Promise<number> => {
+    await engine.discard()
+    return 1
+  }
   if (!loaded.ok) {
     log.error({ file: options.file, errors: summary.errors, warnings: summary.warnings }, 'configuration has errors; not starting (see floatip check-config)')
-    return 1
+    return await refuse()
   }
   const { plans, syncGroups, problems } = planInstances(loaded.model)
   logProblems(problems, log)
-  if (problems.some((p) => p.severity === 'error')) return 1
+  if (problems.some((p) => p.severity === 'error')) return await refuse()
   if (plans.length === 0) {
     log.error({ file: options.file }, 'no vrrp_instance to run')
-    return 1
+    return await refuse()
   }
-  return await supervise(plans, syncGroups, loaded.model, options, log)
+  return await supervise(plans, syncGroups, loaded.model, options, log, engine)
 }
 
-async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], model: KeepalivedConfig, options: RunOptions, log: Logger): Promise<number> {
+async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], model: KeepalivedConfig, options: RunOptions, log: Logger, thread: EngineThread): Promise<number> {
   const netns = options.namespace
   applyNice(model, log)
   const runner = new ScriptRunner({ log: log.child({ component: 'scripts' }), netns })
@@ -71,6 +80,7 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
     current.stopTracking()
     current.closeObservers()
     runner.close()
+    await thread.discard()
     return 0
   }
   const closeAll = (): void => {
@@ -81,10 +91,10 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
   }
   let crashed: (code: number) => void = () => {}
   const crash = new Promise<number>((resolve) => { crashed = resolve })
-  let started: Awaited<ReturnType<typeof EngineThread.start>>
+  let status: EngineStatus
   try {
-    started = await EngineThread.start(
-      { plans, netns, logLevel: options.logLevel ?? 'info', realtime: ioThreadRealtime(options, model), tracking: current.tracking(), syncGroups },
+    status = await thread.start(
+      { plans, netns, logLevel: options.logLevel ?? 'info', realtime: ioThreadRealtime(options, model), tracking: current.tracking(), syncGroups, nice: model.globalDefs.vrrpPriority ?? undefined },
       {
         onEvent: (event) => {
           const observers = event.type === 'deleted' && retiring !== null ? retiring.observers : current.observers
@@ -104,7 +114,6 @@ async function supervise (plans: InstancePlan[], syncGroups: SyncGroupPlan[], mo
     closeAll()
     return 1
   }
-  const { thread, status } = started
   current.start(thread)
   log.info({ instances: status.instances.map((i) => ({ name: i.name, interface: i.interface, vrid: i.vrid, state: i.state, primaryAddress: i.primaryAddress })) }, 'running')
   let stopping = false
@@ -216,9 +225,9 @@ function signalPromise (signals: NodeJS.Signals[]): { signal: Promise<NodeJS.Sig
 }
 
 /**
- * KEEPALIVED global_defs `vrrp_priority` (-20..19): the nice value of the VRRP process. Set on the
- * main thread before the engine thread exists, so the engine's and the native I/O thread inherit
- * it (Linux nice is per thread), and so do the scripts the daemon runs.
+ * KEEPALIVED global_defs `vrrp_priority` (-20..19): the nice value of the VRRP process. Linux nice
+ * is per thread: set here on the main thread, whose scripts inherit it; the engine thread, which
+ * already runs, sets it on itself from its start data before it makes the native I/O thread.
  */
 function applyNice (model: KeepalivedConfig, log: Logger): void {
   const nice = model.globalDefs.vrrpPriority

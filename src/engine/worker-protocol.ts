@@ -5,6 +5,7 @@ import type { SyncGroupPlan } from './sync-group-plan.js'
 import type { EngineStatus, ReloadSummary } from './engine.js'
 import type { IoThreadRealtime } from './io-thread-scheduling.js'
 
+/** What the engine starts from: the daemon sends it in the `start` message, once it has read the config. */
 export interface EngineWorkerData {
   plans: InstancePlan[]
   netns: string | undefined
@@ -14,6 +15,11 @@ export interface EngineWorkerData {
   /** Tracking at start (the daemon ran each vrrp_script once): applied before the cores start. */
   tracking?: Record<string, InitialTracking>
   syncGroups?: SyncGroupPlan[]
+  /**
+   * keepalived `vrrp_priority`: the nice value. The thread starts before the config is read, so it
+   * cannot inherit the main thread's; it sets its own before the native I/O thread exists.
+   */
+  nice?: number
 }
 
 export interface InitialTracking {
@@ -24,6 +30,8 @@ export interface InitialTracking {
 }
 
 export type ToEngine =
+  /** The first message: the thread has loaded its modules and waits for it. */
+  | { type: 'start', data: EngineWorkerData }
   | { type: 'shutdown' }
   | { type: 'status', requestId: number }
   /** SIGUSR2: keepalived.stats as text (cheap: no status objects cross threads). */

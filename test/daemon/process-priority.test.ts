@@ -40,6 +40,8 @@ t.test('vrrp_priority and vrrp_rt_priority apply to the daemon\'s threads', asyn
   const main = all.find((th) => th.tid === r1.child.pid)
   t.equal(main?.nice, -7, 'the main thread too')
   t.equal(main?.policy, 0, 'the main thread stays SCHED_OTHER')
+  // The engine's worker thread exists before the config is read: it sets the value on itself.
+  t.ok(all.some((th) => th.tid !== main?.tid && th !== io && th.nice === -7 && th.policy === 0), 'the engine thread too (SCHED_OTHER)')
   t.ok(r1.logs.some((l) => l.msg === 'vrrp_priority applied' && l.nice === -7), 'logged')
 })
 

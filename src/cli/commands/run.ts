@@ -3,10 +3,12 @@
 import type { Command } from 'commander'
 import { DEFAULT_CONFIG_FILE } from './check-config.js'
 import { runDaemon } from '../../daemon/run.js'
+import type { EngineThread } from '../../daemon/engine-thread.js'
 
 interface Options { file: string, namespace?: string, configId?: string, logLevel: string, rtPriority?: string }
 
-export function register (program: Command): void {
+/** `engine`: the engine thread main.ts spawned; without it runDaemon spawns its own. */
+export function register (program: Command, engine?: EngineThread): void {
   program
     .command('run')
     .description('run the VRRP instances of a keepalived.conf (foreground, JSON logs on stdout)')
@@ -27,7 +29,7 @@ export function register (program: Command): void {
         configId: opts.configId,
         logLevel: opts.logLevel,
         realtimePriority: rt
-      })
+      }, engine)
       // Logs are written synchronously; nothing is left to flush.
       process.exit(code)
     })
