@@ -1,7 +1,7 @@
 // The daemon's handle on the engine's worker thread: spawn it early, start it, wait until every
-// instance runs (or report why not), forward transitions, pass tracking changes (priority, faults) in, ask for
-// status, and shut it down. If the thread dies, the daemon is told through onExit so it can clean
-// up.
+// instance runs (or report why not), forward transitions, pass tracking changes (priority,
+// faults) in, ask for status, and shut it down. If the thread dies, the daemon is told through
+// onUnexpectedExit so it can clean up.
 import { Worker } from 'node:worker_threads'
 import type { EngineStatus, ReloadSummary } from '../engine/engine.js'
 import type { EngineEvent } from '../engine/events.js'
