@@ -13,7 +13,7 @@ interface FormsStatus {
   instances: Array<{ name: string, state: string, counters: { checksumForms: { peers: Record<string, { form: string, adverts: Record<string, number> }> } } }>
 }
 
-t.test('v3_checksum_as_v2: a floatip backup follows the master; keepalived 2.2.7 counts checksum errors and takes over', async (t) => {
+t.test('v3_checksum_as_v2: a floatip backup follows the master; keepalived 2.2.7 logs checksum errors and takes over', async (t) => {
   const lab = await withLab(t, { routers: 3, client: false, ipv6: false })
   const daemons = withDaemons(t, lab)
   const vip = lab.vip4(0)
