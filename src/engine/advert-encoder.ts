@@ -1,6 +1,8 @@
 // The bytes of one instance's adverts, per destination (the multicast group, or each unicast
 // peer: the VRRPv3 checksum covers the destination, RFC 5798 §5.2.8). Cached per priority, since
-// a master sends the same advert until its priority changes. Pure apart from the cache.
+// a master sends the same advert until its priority changes. Pure apart from the cache. The
+// native periodic sends these very bytes (steady-driver.ts), so the plan's checksum form
+// (`v3_checksum_as_v2`) reaches every advert, the ones JavaScript sends and the repeated ones.
 import type { InstancePlan } from './instance-plan.js'
 import { encodeAdvertOrThrow } from '../protocol/vrrp-codec.js'
 import { parseIpOrThrow } from '../protocol/ip-address.js'
@@ -32,7 +34,12 @@ export class AdvertEncoder {
       const advert = this.#advert(priority, adverIntCs)
       encoded = this.#destinations.map((destination) => ({
         destination,
-        bytes: encodeAdvertOrThrow(advert, { family: this.#plan.family, sourceAddress: this.#source, destinationAddress: parseIpOrThrow(destination).bytes })
+        bytes: encodeAdvertOrThrow(advert, {
+          family: this.#plan.family,
+          sourceAddress: this.#source,
+          destinationAddress: parseIpOrThrow(destination).bytes,
+          checksumForm: this.#plan.checksumForm
+        })
       }))
       if (this.#cache.size > 300) this.#cache.clear()
       this.#cache.set(key, encoded)

@@ -4,7 +4,7 @@
 // address are looked up at start, in instance-runtime.ts). Must not start anything.
 import type { GlobalDefs, KeepalivedConfig, UnicastPeer, VirtualIpAddress, VrrpInstance, VrrpSyncGroup } from '../config/model.js'
 import type { InstanceConfig } from '../core/index.js'
-import { authDataFromPassword } from '../protocol/vrrp-advert.js'
+import { authDataFromPassword, type ChecksumForm } from '../protocol/vrrp-advert.js'
 import { VRRP_AUTH_TYPE_NONE, VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD } from '../protocol/vrrp-constants.js'
 import type { SourceLocation } from '../config/diagnostics.js'
 import { planSyncGroups, type SyncGroupPlan } from './sync-group-plan.js'
@@ -44,6 +44,12 @@ export interface InstancePlan {
   authType: number
   authData: Uint8Array | undefined
   garp: GarpPlan
+  /**
+   * The VRRPv3 IPv4 checksum this instance sends: 'pseudo-header' (keepalived's default) or, with
+   * KEEPALIVED `v3_checksum_as_v2` (instance, else global_defs), 'v2-style' (RFC 9568 §5.2.8).
+   * Adverts in either form are accepted. VRRPv2 and IPv6 ignore it.
+   */
+  checksumForm: ChecksumForm
   /** KEEPALIVED `skip_check_adv_addr` (instance or global). */
   skipCheckAdvAddr: boolean
   /** KEEPALIVED `check_unicast_src`: unicast adverts only from a configured peer. */
@@ -154,6 +160,7 @@ function planInstance (inst: VrrpInstance, model: KeepalivedConfig, report: Repo
     authType: auth.type,
     authData: auth.data,
     garp: garpPlan(inst, g, family),
+    checksumForm: (inst.v3ChecksumAsV2 ?? g.v3ChecksumAsV2) ? 'v2-style' : 'pseudo-header',
     skipCheckAdvAddr: inst.skipCheckAdvAddr || g.vrrpSkipCheckAdvAddr,
     checkUnicastSrc: inst.checkUnicastSrc || g.vrrpCheckUnicastSrc,
     trackOwnInterface: !inst.dontTrackPrimary,

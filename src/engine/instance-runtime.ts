@@ -17,6 +17,7 @@ import { SteadyDriver, type AcceptedAdvert } from './steady-driver.js'
 import { GarpSchedule } from './garp-schedule.js'
 import type { EngineEvent } from './events.js'
 import type { KeepalivedStatsSource } from './keepalived-stats.js'
+import { ChecksumFormCounter, type ChecksumFormCounts } from './checksum-forms.js'
 
 export type { Transition } from './events.js'
 
@@ -33,7 +34,6 @@ export interface InstanceCounters {
   announcements: number
   vipFailures: number
   discards: Record<DiscardReason | 'unknown-unicast-source', number>
-  checksumForms: Record<ChecksumForm, number>
 }
 
 export interface InstanceStatus {
@@ -49,7 +49,12 @@ export interface InstanceStatus {
   lastTransitionUs: number | null
   /** Why the instance is in FAULT (interface, scripts); empty otherwise. */
   faults: string[]
-  counters: InstanceCounters & { advertsSentNative: number, advertsMatchedNative: number }
+  counters: InstanceCounters & {
+    advertsSentNative: number
+    advertsMatchedNative: number
+    /** VRRPv3 IPv4 only: the checksum form each peer sends (checksum-forms.ts). */
+    checksumForms: ChecksumFormCounts
+  }
 }
 
 export interface RuntimeDeps {
@@ -89,9 +94,10 @@ export class InstanceRuntime {
     releasedMaster: 0,
     announcements: 0,
     vipFailures: 0,
-    discards: { ...emptyDiscardCounters(), 'unknown-unicast-source': 0 },
-    checksumForms: { 'pseudo-header': 0, 'v2-style': 0 }
+    discards: { ...emptyDiscardCounters(), 'unknown-unicast-source': 0 }
   }
+
+  readonly #checksumForms = new ChecksumFormCounter()
 
   readonly #faults = new Set<string>()
   /** The daemon's tracked priority (base + script/file/process weights). */
@@ -147,7 +153,8 @@ export class InstanceRuntime {
     if (this.plan.checkUnicastSrc && this.#peers.size > 0 && !this.#peers.has(source)) return this.#discard('unknown-unicast-source', source)
     this.#counters.advertsReceived++
     if (decoded.priority === 0) this.#counters.priorityZeroReceived++
-    if (decoded.version === 3 && this.plan.family === 'ipv4') this.#counters.checksumForms[checksumForm]++
+    // RFC 5798 §5.2.8 / RFC 9568 §5.2.8: only VRRPv3 over IPv4 has two forms.
+    if (decoded.version === 3 && this.plan.family === 'ipv4') this.#checksumForms.count(source, checksumForm)
     const adverIntCs = decoded.version === 3 ? decoded.maxAdverIntCs : decoded.adverIntS * 100
     const received: ReceivedAdvert = { srcAddress: source, srcAddressBytes: Uint8Array.from(packet.source), priority: decoded.priority, adverIntCs }
     this.#lastAccepted = { source, priority: decoded.priority, adverIntCs, bytes: Uint8Array.from(packet.data) }
@@ -247,7 +254,7 @@ export class InstanceRuntime {
       counters: {
         ...this.#counters,
         discards: { ...this.#counters.discards },
-        checksumForms: { ...this.#counters.checksumForms },
+        checksumForms: this.#checksumForms.snapshot(),
         announcements: this.#garp.sent,
         advertsSentNative: this.#driver.sent(),
         advertsMatchedNative: this.#driver.matched()

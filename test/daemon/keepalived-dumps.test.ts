@@ -22,7 +22,7 @@ function status (name: string, over: Partial<InstanceStatus['counters']> = {}, s
       advertsReceived: 3, advertsSentByJs: 2, priorityZeroReceived: 1, priorityZeroSent: 1, sendErrors: 0, becameMaster: 2,
       releasedMaster: 1, announcements: 5, vipFailures: 0,
       discards: { ...emptyDiscardCounters(), 'unknown-unicast-source': 0, 'ip-ttl-error': 4, 'auth-failure': 6, 'advertise-interval-error': 7 },
-      checksumForms: { 'pseudo-header': 0, 'v2-style': 0 },
+      checksumForms: { peers: {}, overflow: { 'pseudo-header': 0, 'v2-style': 0 } },
       advertsSentNative: 1000, advertsMatchedNative: 500,
       ...over
     }

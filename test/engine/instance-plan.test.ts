@@ -4,6 +4,9 @@ import t from 'tap'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
 import { planInstances } from '../../src/engine/instance-plan.js'
+import { AdvertEncoder } from '../../src/engine/advert-encoder.js'
+import { decodeAdvert } from '../../src/protocol/vrrp-codec.js'
+import { parseIpOrThrow } from '../../src/protocol/ip-address.js'
 
 function plan (text: string): ReturnType<typeof planInstances> {
   const loaded = loadConfig('/etc/keepalived/keepalived.conf', { reader: createMemoryReader({ '/etc/keepalived/keepalived.conf': text }), configId: 'test' })
@@ -39,6 +42,21 @@ vrrp_instance A {
   const p = plans[0]
   t.match(p.core, { version: 3, adverIntervalCs: 5, lowerPrioNoAdvert: true })
   t.match(p.garp, { masterDelayUs: 1_000_000, masterRepeat: 3, lowerPrioRepeat: 3, intervalUs: 1000 })
+})
+
+t.test('v3_checksum_as_v2: global_defs sets the default, an instance overrides it; the encoder sends that form', async (t) => {
+  const inst = (name: string, vrid: number, line: string): string => `vrrp_instance ${name} {\n interface eth0\n virtual_router_id ${vrid}\n ${line}\n virtual_ipaddress { 192.0.2.${200 + vrid} }\n}\n`
+  const none = plan('global_defs {\n vrrp_version 3\n}\n' + inst('A', 1, ''))
+  t.equal(none.plans[0].checksumForm, 'pseudo-header', 'keepalived\'s default: with the pseudo-header')
+  const { plans } = plan('global_defs {\n vrrp_version 3\n v3_checksum_as_v2\n}\n' + inst('A', 1, '') + inst('B', 2, 'v3_checksum_as_v2 false') + inst('C', 3, 'v3_checksum_as_v2 on'))
+  t.same(plans.map((p) => p.checksumForm), ['v2-style', 'pseudo-header', 'v2-style'])
+  const source = parseIpOrThrow('192.0.2.1').bytes
+  const destination = parseIpOrThrow('224.0.0.18').bytes
+  for (const p of plans) {
+    const [advert] = new AdvertEncoder(p, '192.0.2.1').encode(100, 100)
+    const decoded = decodeAdvert(advert.bytes, { family: 'ipv4', sourceAddress: source, destinationAddress: destination, ttl: 255 })
+    t.equal(decoded.ok && decoded.checksumForm, p.checksumForm, `${p.name} sends ${p.checksumForm}`)
+  }
 })
 
 t.test('PASS authentication (v2) becomes the 8 auth bytes; AH is refused; v3 ignores the block', async (t) => {

@@ -83,6 +83,8 @@ export const globalDefsKeywords = {
   vrrp_version: int(2, 3, 2),
   vrrp_check_unicast_src: flag(),
   vrrp_skip_check_adv_addr: flag(),
+  // KEEPALIVED >= 2.2.8 (not 2.2.7): the default of every vrrp_instance's v3_checksum_as_v2.
+  v3_checksum_as_v2: flag(),
   vrrp_strict: flag(),
   vrrp_notify_priority_changes: flag(),
   vrrp_startup_delay: named('vrrpStartupDelayUs', timerUs(1000, 0)),

@@ -85,6 +85,9 @@ export const vrrpInstanceKeywords = {
   unicast_peer: unicastPeers(),
   unicast_fault_no_peer: flag(),
   unicast_ttl: int(0, 255, 255),
+  // KEEPALIVED >= 2.2.8 (not 2.2.7): VRRPv3 IPv4 checksum without the pseudo-header (RFC 9568
+  // §5.2.8's form); no value means true. Unset: the global_defs default applies.
+  v3_checksum_as_v2: optionalFlag(),
   old_unicast_checksum: custom<'always' | 'never' | undefined>({ maxArgs: 1, expected: '[never]', initial: () => undefined, parse: (s, ctx) => s.args[0] === undefined ? 'always' : s.args[0].text === 'never' ? 'never' : invalid(ctx, s.args[0], `old_unicast_checksum: unexpected '${s.args[0].text}'`, 'nothing or never') }),
   garp_master_delay: named('garpMasterDelayUs', timerUs(255)),
   garp_master_repeat: int(0, 255),
