@@ -64,6 +64,7 @@ export function loadConfig (file: string, options: LoadOptions = {}): LoadResult
     peers.push(...r.model.vrrpInstances)
   }
   resolveAndCheck(model, ctx.fieldLocations, sink, peers)
+  sink.reportDropped(abs)
   const order = new Map(pre.files.map((f, i) => [f, i]))
   const diagnostics = sink.items
     .map((d, i) => ({ d, i }))
