@@ -14,7 +14,8 @@ export type DiagnosticCode =
   | 'auth-pass-truncated' | 'include-failed' | 'include-cycle' | 'expansion-limit'
   | 'invalid-sequence' | 'empty-config' | 'config-in-comment' | 'read-failed'
   | 'unknown-block' | 'conflicting-options' | 'deprecated-keyword' | 'missing-required'
-  | 'suspicious-interface'
+  | 'suspicious-interface' | 'missing-vip' | 'family-mismatch' | 'single-member-sync-group'
+  | 'fractional-advert-v3' | 'undefined-variable' | 'diagnostics-dropped'
 
 export interface Diagnostic {
   severity: Severity
@@ -50,6 +51,7 @@ export interface DiagnosticInput {
 export class DiagnosticSink {
   readonly items: Diagnostic[] = []
   private dropped = 0
+  private droppedErrors = 0
   constructor (private readonly limit = 10_000) {}
 
   error (d: DiagnosticInput): void { this.push('error', d) }
@@ -58,8 +60,20 @@ export class DiagnosticSink {
   get errorCount (): number { return this.items.filter((d) => d.severity === 'error').length }
   get droppedCount (): number { return this.dropped }
 
+  /** Appends, past the limit, one warning that says how many diagnostics were dropped. */
+  reportDropped (file: string): void {
+    if (this.dropped === 0) return
+    // An error among the dropped ones still makes the config unusable.
+    const severity: Severity = this.droppedErrors > 0 ? 'error' : 'warning'
+    this.items.push({ severity, code: 'diagnostics-dropped', message: `${this.dropped} more diagnostic(s) (${this.droppedErrors} error(s)) were not recorded: at most ${this.limit} are kept; fix the ones shown and check again`, file, line: 1, column: 1, text: '' })
+  }
+
   private push (severity: Severity, d: DiagnosticInput): void {
-    if (this.items.length >= this.limit) { this.dropped++; return }
+    if (this.items.length >= this.limit) {
+      this.dropped++
+      if (severity === 'error') this.droppedErrors++
+      return
+    }
     const out: Diagnostic = {
       severity,
       code: d.code,

@@ -8,6 +8,7 @@ import type { FileReader } from './reader.js'
 import { createFsReader } from './fs-reader.js'
 import { Preprocessor } from './preprocess.js'
 import { buildTree } from './tree.js'
+import { blockRules } from './keywords/block-rules.js'
 import { applyTable } from './keywords/apply.js'
 import { buildKeywordIndex, topLevelKeywords } from './keywords/top-level.js'
 import type { ApplyContext } from './keywords/spec.js'
@@ -34,6 +35,7 @@ export interface LoadResult {
 }
 
 const keywordIndex = buildKeywordIndex()
+const rules = blockRules(topLevelKeywords)
 function hintFor (keyword: string, blockName: string): string | undefined {
   const homes = keywordIndex.get(keyword)
   const here = blockName === '' ? 'top level' : blockName.split(' ')[0]
@@ -52,7 +54,7 @@ export function loadConfig (file: string, options: LoadOptions = {}): LoadResult
   const sink = new DiagnosticSink()
   const pre = new Preprocessor({ configId, reader, diagnostics: sink, random: options.random, maxLines: options.maxLines })
   const lines = pre.run(abs)
-  const tree = buildTree(lines, sink)
+  const tree = buildTree(lines, sink, rules)
   const ctx: ApplyContext = { diagnostics: sink, fieldLocations: new WeakMap(), hintFor }
   const top = applyTable(topLevelKeywords, '', tree, ctx)
   const model = { modelVersion: MODEL_VERSION, files: pre.files, configId, ...top } as unknown as KeepalivedConfig
@@ -62,6 +64,7 @@ export function loadConfig (file: string, options: LoadOptions = {}): LoadResult
     peers.push(...r.model.vrrpInstances)
   }
   resolveAndCheck(model, ctx.fieldLocations, sink, peers)
+  sink.reportDropped(abs)
   const order = new Map(pre.files.map((f, i) => [f, i]))
   const diagnostics = sink.items
     .map((d, i) => ({ d, i }))

@@ -162,24 +162,39 @@ export class Preprocessor {
       }
       return
     }
-    const sub = this.substitute(t, frame)
-    if (sub.length > MAX_LINE_CHARS) {
-      this.opts.diagnostics.error({ code: 'expansion-limit', message: `substitution makes this line longer than ${MAX_LINE_CHARS} characters (recursive $NAME?); line dropped`, at, text: truncate(t), expected: 'definitions that do not grow without bound' })
+    if (t.length > MAX_LINE_CHARS) {
+      const how = column === undefined ? 'after substitution this line is' : 'this line is'
+      this.opts.diagnostics.error({ code: 'expansion-limit', message: `${how} ${t.length} characters long, more than the ${MAX_LINE_CHARS} floatip reads; line dropped`, at, text: truncate(t), expected: `lines of at most ${MAX_LINE_CHARS} characters` })
       return
     }
-    if (sub !== t) {
+    const undefinedNames: string[] = []
+    const sub = this.substitute(t, frame, undefinedNames)
+    if (sub.length > MAX_LINE_CHARS) {
+      this.opts.diagnostics.error({ code: 'expansion-limit', message: `substituting $NAME definitions makes this line ${sub.length} characters long, more than ${MAX_LINE_CHARS} (a definition that refers to itself?); line dropped`, at, text: truncate(t), expected: 'definitions that do not grow without bound' })
+      return
+    }
+    if (sub === t) {
+      for (const name of new Set(undefinedNames)) this.reportUndefined(name, source, at)
+    } else {
       for (const piece of sub.split('\n')) this.processLine(piece, source, frame, line, undefined, depth + 1)
       return
     }
     this.lines.push({ text: t, file: frame.file, line, column: col, source })
   }
 
-  private substitute (text: string, frame: FileFrame): string {
+  private reportUndefined (name: string, source: string, at: { file: string, line: number, column: number }): void {
+    const i = source.search(new RegExp(`\\$\\{?${name}\\b`))
+    // KEEPALIVED: an undefined $NAME stays in the line as written ("invalid IP $UNDEF").
+    this.opts.diagnostics.warning({ code: 'undefined-variable', message: `$${name} is not defined (no '$${name}=...' line before this one); keepalived leaves the text '$${name}' as written`, at: i >= 0 ? { ...at, column: i + 1 } : at, text: `$${name}`, expected: `a $${name}=VALUE line before its first use` })
+  }
+
+  private substitute (text: string, frame: FileFrame, undefinedNames: string[] = []): string {
     if (!text.includes('$') || text.length > MAX_LINE_CHARS) return text
     return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)((?:\s+\d+){0,2})\s*\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g,
       (whole: string, braced: string | undefined, args: string | undefined, bare: string | undefined) => {
         const name = braced ?? bare ?? ''
         const value = this.lookup(name, (args ?? '').trim(), frame)
+        if (value === undefined) undefinedNames.push(name)
         return value ?? whole
       })
   }

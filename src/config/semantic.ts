@@ -5,8 +5,10 @@
 import type { DiagnosticSink, SourceLocation } from './diagnostics.js'
 import type { Token } from './lexer.js'
 import type { KeepalivedConfig, VrrpInstance } from './model.js'
+import { checkAdvertInt, checkFamily, checkHasVip, checkVrids } from './instance-checks.js'
 
 type Locations = WeakMap<object, Map<string, Token>>
+
 
 export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, sink: DiagnosticSink, peers: VrrpInstance[] = []): void {
   const at = (obj: object, field: string, fallback: SourceLocation): SourceLocation => {
@@ -14,6 +16,7 @@ export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, 
     return t === undefined ? fallback : { file: t.file, line: t.line, column: t.column }
   }
   checkDuplicateNames(model, sink)
+  const removedScripts = removeScriptsWithoutScript(model, sink)
   const scripts = new Set(model.vrrpScripts.map((s) => s.name))
   const files = new Set(model.trackFiles.map((s) => s.name))
   const processes = new Set(model.vrrpTrackProcesses.map((s) => s.name))
@@ -28,17 +31,24 @@ export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, 
         sink.error({ code: 'duplicate-name', message: `vrrp_instance ${member} is in two sync groups (${syncMember.get(member)} and ${g.name})`, at: at(g, 'group', g.source), text: member, expected: 'each instance in at most one vrrp_sync_group' })
       } else syncMember.set(member, g.name)
     }
+    if (g.group.length === 1) {
+      // KEEPALIVED: "Sync group G has only 1 virtual router(s) - this probably isn't what you want".
+      sink.warning({ code: 'single-member-sync-group', message: `vrrp_sync_group ${g.name} has only one member (${g.group[0]}); a sync group keeps several instances in the same state, so one member does nothing`, at: at(g, 'group', g.source), text: g.name, expected: 'two or more instances in group { }, or no sync group' })
+    }
     if (g.group.length === 0) sink.error({ code: 'missing-required', message: `vrrp_sync_group ${g.name} has no group { } members`, at: g.source, text: g.name, expected: 'group { INSTANCE ... }' })
-    checkRefs(g, `vrrp_sync_group ${g.name}`, { scripts, files, processes, bfds }, sink)
+    checkRefs(g, `vrrp_sync_group ${g.name}`, { scripts, files, processes, bfds, removedScripts }, sink)
   }
   const strict = model.globalDefs.vrrpStrict
-  const vridOwners = new Map<string, VrrpInstance>()
+  const families: Array<{ inst: VrrpInstance, family: 'inet' | 'inet6' }> = []
   for (const inst of model.vrrpInstances) {
     const raw = inst as unknown as { version: 2 | 3 | undefined, accept: boolean | undefined }
     inst.version = raw.version ?? (model.globalDefs.vrrpVersion as 2 | 3)
     inst.accept = raw.accept ?? !strict
     checkInstance(inst, at, sink)
-    checkRefs(inst, `vrrp_instance ${inst.name}`, { scripts, files, processes, bfds }, sink)
+    checkAdvertInt(inst, locations, sink)
+    families.push({ inst, family: checkFamily(inst, locations, sink) })
+    checkHasVip(inst, sink)
+    checkRefs(inst, `vrrp_instance ${inst.name}`, { scripts, files, processes, bfds, removedScripts }, sink)
     checkWeights(inst, syncMember.get(inst.name), model, peers, at, sink)
     if (strict && inst.authentication.authType !== undefined) {
       sink.warning({ code: 'conflicting-options', message: `vrrp_instance ${inst.name}: vrrp_strict does not allow authentication; keepalived ignores the authentication block`, at: at(inst, 'authentication', inst.source), text: 'authentication', expected: 'no authentication with vrrp_strict' })
@@ -50,16 +60,9 @@ export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, 
     if (strict && inst.unicastPeer.length > 0) {
       sink.error({ code: 'conflicting-options', message: `vrrp_instance ${inst.name}: vrrp_strict does not allow unicast_peer`, at: at(inst, 'unicastPeer', inst.source), text: 'unicast_peer', expected: 'remove vrrp_strict from global_defs or use multicast' })
     }
-    if (inst.virtualRouterId === undefined || inst.interface === undefined) continue
-    const family = inst.virtualIpAddresses[0]?.family ?? 'inet'
-    const key = `${inst.interface}|${inst.virtualRouterId}|${family}|${inst.mcastDstIp ?? ''}`
-    const other = vridOwners.get(key)
-    const disjointUnicast = other !== undefined && inst.unicastPeer.length > 0 && other.unicastPeer.length > 0 &&
-      !inst.unicastPeer.some((p) => other.unicastPeer.some((q) => q.address === p.address))
-    if (other !== undefined && !disjointUnicast) {
-      sink.error({ code: 'duplicate-vrid', message: `vrrp_instance ${inst.name} uses virtual_router_id ${inst.virtualRouterId} on ${inst.interface}, already used by vrrp_instance ${other.name} (line ${other.source.line})`, at: at(inst, 'virtualRouterId', inst.source), text: String(inst.virtualRouterId), expected: `a virtual_router_id not yet used on ${inst.interface}` })
-    } else if (other === undefined) vridOwners.set(key, inst)
   }
+  checkVrids(families, locations, sink)
+  checkStaticTrackGroups(model, locations, sink)
   if (model.vrrpInstances.length === 0 && model.virtualServers.length === 0 && model.files.length > 0) {
     sink.warning({ code: 'empty-config', message: 'no vrrp_instance or virtual_server is configured; floatip would do nothing', at: { file: model.files[0] ?? '', line: 1, column: 1 }, text: '', expected: 'at least one vrrp_instance NAME { ... }' })
   }
@@ -88,24 +91,11 @@ function checkInstance (inst: VrrpInstance, at: At, sink: DiagnosticSink): void 
   if (inst.virtualRouterId === undefined) {
     sink.error({ code: 'missing-vrid', message: `${where} has no (valid) virtual_router_id`, at: inst.source, text: inst.name, expected: 'virtual_router_id 1-255' })
   }
-  if (inst.interface === undefined && inst.unicastPeer.length === 0) {
-    sink.error({ code: 'missing-interface', message: `${where} has no interface; multicast VRRP needs one`, at: inst.source, text: inst.name, expected: 'interface IFNAME (or unicast_peer { ... })' })
-  }
-  const advertAt = at(inst, 'advertIntervalCs', inst.source)
-  const cs = inst.advertIntervalCs
-  if (inst.version === 2) {
-    // RFC 3768 §5.3.7: Adver Int is in whole seconds (8 bits), default 1.
-    if (cs % 100 !== 0) {
-      const rounded = Math.max(100, Math.round(cs / 100) * 100)
-      sink.warning({ code: 'fractional-advert-v2', message: `${where}: VRRPv2 adverts are in whole seconds; advert_int ${cs / 100} is rounded to ${rounded / 100}`, at: advertAt, text: String(cs / 100), expected: 'whole seconds 1-255, or version 3 for fractions' })
-      inst.advertIntervalCs = rounded
-    }
-    if (inst.advertIntervalCs < 100 || inst.advertIntervalCs > 25500) {
-      sink.error({ code: 'out-of-range', message: `${where}: advert_int ${cs / 100} is out of range for VRRPv2`, at: advertAt, text: String(cs / 100), expected: 'whole seconds 1-255' })
-    }
-  } else if (cs < 1 || cs > 4095) {
-    // RFC 5798 §5.2.7: Max Adver Int is 12 bits of centiseconds.
-    sink.error({ code: 'out-of-range', message: `${where}: advert_int ${cs / 100} is out of range for VRRPv3`, at: advertAt, text: String(cs / 100), expected: 'seconds 0.01-40.95' })
+  if (inst.interface === undefined && (inst.vrf === undefined || inst.unicastPeer.length === 0)) {
+    // KEEPALIVED 2.2.7: "(NAME) Unknown interface!", with or without unicast_peer (man
+    // keepalived.conf: a unicast instance may name its vrf instead).
+    const why = inst.unicastPeer.length === 0 ? 'multicast VRRP needs one' : 'keepalived 2.2.7 needs one with unicast_peer too ("Unknown interface!")'
+    sink.error({ code: 'missing-interface', message: `${where} has no interface; ${why}`, at: inst.source, text: inst.name, expected: 'interface IFNAME' })
   }
   if (!inst.preempt && inst.state === 'MASTER') {
     // KEEPALIVED: clears nopreempt when the initial state is MASTER.
@@ -114,15 +104,38 @@ function checkInstance (inst: VrrpInstance, at: At, sink: DiagnosticSink): void 
   if (inst.version === 3 && inst.authentication.authType !== undefined) {
     sink.warning({ code: 'conflicting-options', message: `${where}: VRRPv3 has no authentication (RFC 5798 §9); the authentication block is ignored`, at: at(inst, 'authentication', inst.source), text: 'authentication', expected: 'no authentication block with version 3' })
   }
-  const src = inst.unicastSrcIp
-  for (const p of inst.unicastPeer) {
-    if (src !== undefined && src.includes(':') !== p.address.includes(':')) {
-      sink.error({ code: 'conflicting-options', message: `${where}: unicast_peer ${p.address} and unicast_src_ip ${src} are different address families`, at: at(inst, 'unicastPeer', inst.source), text: p.address, expected: 'peers of the same family as unicast_src_ip' })
-    }
-  }
 }
 
-interface RefSets { scripts: Set<string>, files: Set<string>, processes: Set<string>, bfds: Set<string> }
+interface RefSets { scripts: Set<string>, files: Set<string>, processes: Set<string>, bfds: Set<string>, removedScripts: Set<string> }
+
+/** KEEPALIVED: "No script set for vrrp_script chk - removing"; tracks to it then dangle. */
+function removeScriptsWithoutScript (model: KeepalivedConfig, sink: DiagnosticSink): Set<string> {
+  const removed = new Set<string>()
+  model.vrrpScripts = model.vrrpScripts.filter((s) => {
+    if (s.script !== undefined) return true
+    removed.add(s.name)
+    sink.warning({ code: 'missing-required', message: `vrrp_script ${s.name} has no script; keepalived removes it, so track_script ${s.name} is ignored`, at: s.source, text: s.name, expected: 'script "COMMAND" in the vrrp_script block' })
+    return false
+  })
+  return removed
+}
+
+/** track_group on static addresses, routes and rules must name a track_group block. */
+function checkStaticTrackGroups (model: KeepalivedConfig, locations: Locations, sink: DiagnosticSink): void {
+  const groups = new Set(model.trackGroups.map((g) => g.name))
+  const items: Array<[string, { trackGroup?: string }]> = [
+    ...model.staticIpAddresses.map((a) => ['static_ipaddress', a] as [string, { trackGroup?: string }]),
+    ...model.staticRoutes.map((r) => ['static_routes', r] as [string, { trackGroup?: string }]),
+    ...model.staticRules.map((r) => ['static_rules', r] as [string, { trackGroup?: string }])
+  ]
+  for (const [kind, item] of items) {
+    const name = item.trackGroup
+    if (name === undefined || groups.has(name)) continue
+    const t = locations.get(item)?.get('trackGroup') ?? locations.get(item)?.get('address')
+    // KEEPALIVED: "track_group NOPE not found"; the entry is then not tracked.
+    sink.error({ code: 'undefined-reference', message: `${kind}: track_group '${name}' is not defined, so keepalived does not track this entry`, at: t === undefined ? { file: model.files[0] ?? '', line: 1, column: 1 } : { file: t.file, line: t.line, column: t.column }, text: name, expected: groups.size > 0 ? `one of: ${[...groups].join(', ')}` : `a track_group ${name} { group { INSTANCE } } block` })
+  }
+}
 
 function checkRefs (obj: VrrpInstance | KeepalivedConfig['vrrpSyncGroups'][number], where: string, sets: RefSets, sink: DiagnosticSink): void {
   const lists: Array<[string, string, Set<string>, Array<{ name: string, source: SourceLocation }>]> = [
@@ -134,15 +147,21 @@ function checkRefs (obj: VrrpInstance | KeepalivedConfig['vrrpSyncGroups'][numbe
   for (const [kw, kind, defined, refs] of lists) {
     for (const r of refs) {
       if (defined.has(r.name)) continue
+      const removed = kw === 'track_script' && sets.removedScripts.has(r.name) ? ' (it was removed because it has no script)' : ''
       // KEEPALIVED: warns and drops the reference, so the instance silently runs untracked.
-      sink.error({ code: 'undefined-reference', message: `${where}: ${kw} refers to '${r.name}', but no ${kind} ${r.name} is defined`, at: r.source, text: r.name, expected: defined.size > 0 ? `one of: ${[...defined].join(', ')}` : `a ${kind} ${r.name} { ... } block` })
+      sink.error({ code: 'undefined-reference', message: `${where}: ${kw} refers to '${r.name}', but no ${kind} ${r.name} is defined${removed}`, at: r.source, text: r.name, expected: defined.size > 0 ? `one of: ${[...defined].join(', ')}` : `a ${kind} ${r.name} { ... } block` })
     }
   }
 }
 
 function checkWeights (inst: VrrpInstance, syncGroup: string | undefined, model: KeepalivedConfig, peers: VrrpInstance[], at: At, sink: DiagnosticSink): void {
+  // A reference's own weight wins; otherwise the tracked object's (track_file and
+  // vrrp_track_process default to weight 1, vrrp_script to 0).
   const weights = inst.trackScript.map((r) => ({ r, w: r.weight ?? model.vrrpScripts.find((s) => s.name === r.name)?.weight.weight ?? 0 }))
     .concat(inst.trackInterface.map((r) => ({ r, w: r.weight ?? 0 })))
+    .concat(inst.trackFile.map((r) => ({ r, w: r.weight ?? model.trackFiles.find((f) => f.name === r.name)?.weight.weight ?? 0 })))
+    .concat(inst.trackProcess.map((r) => ({ r, w: r.weight ?? model.vrrpTrackProcesses.find((p) => p.name === r.name)?.weight.weight ?? 0 })))
+    .concat(inst.trackBfd.map((r) => ({ r, w: r.weight ?? 0 })))
     .filter((x) => x.w !== 0)
   if (weights.length === 0) return
   const where = `vrrp_instance ${inst.name}`

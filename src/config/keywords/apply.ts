@@ -7,6 +7,9 @@ import type { SourceLocation } from '../diagnostics.js'
 import { closest } from '../suggest.js'
 import { camelCase, isAlias, locOf, stmtText, type AnySpec, type ApplyContext, type KeywordSpec, type KeywordTable, type ModelOf } from './spec.js'
 
+/** fieldLocations key of the first value token of `field` (the keyword's is under `field`). */
+export function valueKey (field: string): string { return field + ':value' }
+
 export function fieldName (keyword: string, spec: KeywordSpec<unknown>): string {
   return spec.field ?? camelCase(keyword)
 }
@@ -80,6 +83,7 @@ export function applyTable<T extends KeywordTable> (table: T, blockName: string,
     if (value === undefined) continue
     obj[field] = value
     locs.set(field, stmt.keyword)
+    if (s.args[0] !== undefined) locs.set(valueKey(field), s.args[0])
   }
   return obj as ModelOf<T>
 }
@@ -88,9 +92,9 @@ export function applyTable<T extends KeywordTable> (table: T, blockName: string,
 function checkShape (spec: KeywordSpec<unknown>, blockName: string, stmt: Statement, ctx: ApplyContext): Statement | undefined {
   const kw = stmt.keyword.text
   const shape = spec.block ?? 'none'
-  if (shape === 'none' && stmt.block !== undefined) {
-    ctx.diagnostics.error({ code: 'unexpected-block', message: `'${kw}' does not take a { } block; the block is ignored`, at: locOf(stmt.open ?? stmt.keyword), text: kw + ' {', expected: spec.expected ?? 'a value on the same line' })
-    return undefined
+  if (shape === 'none' && stmt.ignoredOpen !== undefined) {
+    // KEEPALIVED: uses the value, then skips the `{` ("Unexpected '{' - ignoring").
+    ctx.diagnostics.error({ code: 'unexpected-block', message: `'${kw}' does not take a { } block; ${ignoredBraceNote(stmt, blockName)}`, at: locOf(stmt.ignoredOpen), text: kw + ' {', expected: spec.expected ?? 'a value on the same line' })
   }
   if (shape === 'required' && stmt.block === undefined) {
     ctx.diagnostics.error({ code: 'expected-block', message: `'${kw}' needs a { } block`, at: locOf(stmt.keyword), text: stmtText(stmt), expected: `${kw} { ${spec.expected ?? '...'} }` })
@@ -124,11 +128,20 @@ function unknownKeyword (table: KeywordTable, blockName: string, stmt: Statement
   const where = blockName === '' ? 'at top level' : `in ${blockName}`
   ctx.diagnostics.warning({
     code: hint !== undefined ? 'keyword-wrong-block' : 'unknown-keyword',
-    message: `unknown keyword '${kw}' ${where}${hint !== undefined ? `; ${hint}` : guess !== undefined ? `; did you mean '${guess}'?` : ''}${stmt.block !== undefined ? ' (its block is skipped)' : ''}`,
+    message: `unknown keyword '${kw}' ${where}${hint !== undefined ? ` (${hint})` : guess !== undefined ? ` (did you mean '${guess}'?)` : ''}${stmt.ignoredOpen !== undefined ? `; ${ignoredBraceNote(stmt, blockName)}` : ''}`,
     at: locOf(stmt.keyword),
     text: kw,
     expected: guess ?? `a ${blockName === '' ? 'top-level' : blockName.split(' ')[0]} keyword`
   })
+}
+
+/** Explains what keepalived makes of a `{` it ignores (see BlockRules in tree.ts). */
+function ignoredBraceNote (stmt: Statement, blockName: string): string {
+  const open = stmt.ignoredOpen!
+  const close = stmt.enclosingClose
+  if (blockName === '') return `keepalived ignores its '{' at ${open.line}:${open.column}, so the lines after it are read as top-level keywords`
+  if (close === undefined) return `keepalived ignores its '{' at ${open.line}:${open.column}`
+  return `keepalived ignores its '{', so the '}' at ${close.line}:${close.column} closes ${blockName}: the lines after it are outside that block`
 }
 
 /** A `{ }` sub-block parsed with its own table. */

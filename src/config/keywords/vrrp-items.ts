@@ -37,6 +37,14 @@ const ADDRESS_OPTIONS = ['brd', 'broadcast', 'dev', 'scope', 'label', 'peer', 'p
 
 function itemLine (s: Statement): Token[] { return [s.keyword, ...s.args] }
 
+/** Where an item and its `track_group` value were written, for the semantic checks. */
+function itemLocations (s: Statement): Map<string, Token> {
+  const locs = new Map<string, Token>([['address', s.keyword]])
+  const i = s.args.findIndex((a) => a.text === 'track_group')
+  if (i >= 0 && s.args[i + 1] !== undefined) locs.set('trackGroup', s.args[i + 1])
+  return locs
+}
+
 function parseAddressItem (toks: Token[], ctx: ApplyContext, blockName: string): VirtualIpAddress | undefined {
   const p = parsePrefix(toks[0].text)
   if ('error' in p) return invalid(ctx, toks[0], `${blockName}: ${p.error}`, 'IP[/prefix] [brd IP] [dev IF] [scope S] [label L] [no_track]', 'invalid-address')
@@ -66,7 +74,12 @@ function parseAddressItem (toks: Token[], ctx: ApplyContext, blockName: string):
         vip.peer = v.text
         break
       case 'preferred_lft': vip.preferredLft = v.text; break
-      case 'track_group': vip.trackGroup = v.text; break
+      case 'track_group':
+        if (blockName === 'static_ipaddress') { vip.trackGroup = v.text; break }
+        // KEEPALIVED 2.2.7: "Unknown configuration entry 'track_group' for ip address - ignoring"
+        // (man keepalived.conf: track_group is for static addresses, routes and rules only).
+        ctx.diagnostics.warning({ code: 'keyword-wrong-block', message: `${blockName}: track_group is only for static_ipaddress, static_routes and static_rules; keepalived ignores 'track_group ${v.text}' here and keeps ${toks[0].text}`, at: locOf(t), text: `track_group ${v.text}`, expected: 'track_group only in static_ipaddress/static_routes/static_rules' })
+        break
     }
   }
   return vip
@@ -86,7 +99,9 @@ export function addressList (blockName: string): KeywordSpec<VirtualIpAddress[]>
       for (const s of stmt.block ?? []) {
         if (s.block !== undefined) { invalid(ctx, s.keyword, `${blockName}: an address line cannot open a block`, 'IP[/prefix] ...'); continue }
         const v = parseAddressItem(itemLine(s), ctx, blockName)
-        if (v !== undefined) out.push(v)
+        if (v === undefined) continue
+        out.push(v)
+        ctx.fieldLocations.set(v, itemLocations(s))
       }
       return out
     }
@@ -155,7 +170,16 @@ export function routeList (blockName: string, isRule: boolean): KeywordSpec<Rout
       const out = [...prev]
       for (const s of stmt.block ?? []) {
         const r = parseRouteItem(itemLine(s), ctx, blockName, isRule)
-        if (r !== undefined) out.push(r)
+        if (r === undefined) continue
+        if (r.trackGroup !== undefined && !blockName.startsWith('static_')) {
+          // KEEPALIVED 2.2.7: "unknown route keyword track_group" / "Unknown rule option
+          // track_group", and the whole route or rule is dropped.
+          const at = itemLocations(s).get('trackGroup') ?? s.keyword
+          ctx.diagnostics.warning({ code: 'keyword-wrong-block', message: `${blockName}: track_group is only for static_routes and static_rules; keepalived drops this ${isRule ? 'rule' : 'route'} ('${r.text}')`, at: locOf(at), text: `track_group ${r.trackGroup}`, expected: 'track_group only in static_ipaddress/static_routes/static_rules' })
+          continue
+        }
+        out.push(r)
+        ctx.fieldLocations.set(r, itemLocations(s))
       }
       return out
     }
@@ -187,7 +211,9 @@ export function unicastPeers (): KeywordSpec<UnicastPeer[]> {
           if (n === undefined) { ok = false; break }
           if (k.text === 'min_ttl') peer.minTtl = n; else peer.maxTtl = n
         }
-        if (ok) out.push(peer)
+        if (!ok) continue
+        out.push(peer)
+        ctx.fieldLocations.set(peer, itemLocations(s))
       }
       return out
     }
@@ -216,7 +242,7 @@ export function trackList (what: string, weightMin: number, weightMax: number): 
           if (t.text === 'reverse') ref.reverse = true
           else if (t.text === 'noreverse' || t.text === 'no_reverse') ref.reverse = false
           else if (t.text === 'weight' && toks[i + 1] !== undefined) {
-            const w = intArg(toks[++i], weightMin, weightMax, ctx, `${what} weight`)
+            const w = intArg(toks[++i], weightMin, weightMax, ctx, `${stmt.keyword.text} ${toks[0].text}: weight`)
             if (w === undefined) ok = false; else ref.weight = w
           } else { invalid(ctx, t, `${stmt.keyword.text}: unexpected '${t.text}' after ${toks[0].text}`, `${what} [weight N] [reverse|noreverse]`); ok = false }
         }
