@@ -14,7 +14,7 @@ export type DiagnosticCode =
   | 'auth-pass-truncated' | 'include-failed' | 'include-cycle' | 'expansion-limit'
   | 'invalid-sequence' | 'empty-config' | 'config-in-comment' | 'read-failed'
   | 'unknown-block' | 'conflicting-options' | 'deprecated-keyword' | 'missing-required'
-  | 'suspicious-interface'
+  | 'suspicious-interface' | 'literal-quote'
 
 export interface Diagnostic {
   severity: Severity

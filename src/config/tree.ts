@@ -11,6 +11,11 @@ export interface Statement {
   /** Child statements when the statement has a `{ ... }` block, otherwise undefined. */
   block: Statement[] | undefined
   open: Token | undefined
+  /**
+   * The statement's text as written, from the keyword to the `{`, `}` or end of line that ends
+   * it: script keywords re-read it with keepalived's shell-like rules (lexer.ts).
+   */
+  raw: string
 }
 
 export function buildTree (lines: SourceLine[], diagnostics: DiagnosticSink): Statement[] {
@@ -22,9 +27,10 @@ export function buildTree (lines: SourceLine[], diagnostics: DiagnosticSink): St
     const tokens = tokenizeLine(line, diagnostics)
     let words: Token[] = []
     let lastThisLine: Statement | undefined
-    const flush = (): Statement | undefined => {
+    const flush = (end = line.text.length): Statement | undefined => {
       if (words.length === 0) return undefined
-      const stmt: Statement = { keyword: words[0], args: words.slice(1), block: undefined, open: undefined }
+      const raw = line.text.slice(words[0].offset, end).trimEnd()
+      const stmt: Statement = { keyword: words[0], args: words.slice(1), block: undefined, open: undefined, raw }
       top().body.push(stmt)
       words = []
       lastThisLine = stmt
@@ -33,14 +39,14 @@ export function buildTree (lines: SourceLine[], diagnostics: DiagnosticSink): St
     for (const tok of tokens) {
       if (tok.kind === 'word') { words.push(tok); continue }
       if (tok.kind === 'open') {
-        let owner = flush()
+        let owner = flush(tok.offset)
         if (owner === undefined) {
           const candidate = lastThisLine ?? lastOnPreviousLine
           if (candidate !== undefined && candidate.block === undefined && top().body[top().body.length - 1] === candidate) owner = candidate
         }
         if (owner === undefined) {
           diagnostics.error({ code: 'unexpected-block', message: "'{' without a keyword before it", at: tok, text: '{', expected: 'a keyword such as vrrp_instance NAME before {' })
-          owner = { keyword: { ...tok, kind: 'word', text: '' }, args: [], block: undefined, open: undefined }
+          owner = { keyword: { ...tok, kind: 'word', text: '' }, args: [], block: undefined, open: undefined, raw: '' }
         }
         owner.block = []
         owner.open = tok
@@ -48,7 +54,7 @@ export function buildTree (lines: SourceLine[], diagnostics: DiagnosticSink): St
         lastThisLine = undefined
         continue
       }
-      flush()
+      flush(tok.offset)
       if (stack.length === 1) {
         diagnostics.error({ code: 'unmatched-close-brace', message: "'}' closes no open block", at: tok, text: '}', expected: 'a matching {' })
       } else {

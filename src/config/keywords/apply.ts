@@ -5,6 +5,7 @@
 import type { Statement } from '../tree.js'
 import type { SourceLocation } from '../diagnostics.js'
 import { closest } from '../suggest.js'
+import { warnLiteralQuoting } from './quoting.js'
 import { camelCase, isAlias, locOf, stmtText, type AnySpec, type ApplyContext, type KeywordSpec, type KeywordTable, type ModelOf } from './spec.js'
 
 export function fieldName (keyword: string, spec: KeywordSpec<unknown>): string {
@@ -59,8 +60,12 @@ export function applyTable<T extends KeywordTable> (table: T, blockName: string,
     let spec: AnySpec | undefined = Object.prototype.hasOwnProperty.call(table, kw) ? table[kw] : undefined
     if (spec !== undefined && isAlias(spec)) { canonical = spec.aliasOf; spec = table[canonical] }
     if (spec === undefined || isAlias(spec)) { unknownKeyword(table, blockName, stmt, ctx); continue }
+    // An unterminated " was reported by the lexer; keepalived drops the rest of the line (script
+    // keywords read the whole line again, with their own quoting).
+    if (spec.scriptQuoting !== true && stmt.args.some((a) => a.unterminated === true)) continue
     const s = checkShape(spec, blockName, stmt, ctx)
     if (s === undefined) continue
+    if (spec.scriptQuoting !== true) warnLiteralQuoting(stmt, ctx)
     if (spec.deprecatedFor !== undefined) {
       ctx.diagnostics.warning({ code: 'deprecated-keyword', message: `'${kw}' is deprecated; use '${spec.deprecatedFor}'`, at: locOf(stmt.keyword), text: kw, expected: spec.deprecatedFor })
     }
