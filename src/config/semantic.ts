@@ -34,9 +34,11 @@ export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, 
   const strict = model.globalDefs.vrrpStrict
   const vridOwners = new Map<string, VrrpInstance>()
   for (const inst of model.vrrpInstances) {
-    const raw = inst as unknown as { version: 2 | 3 | undefined, accept: boolean | undefined }
+    const raw = inst as unknown as { version: 2 | 3 | undefined, accept: boolean | undefined, priority: number | undefined }
     inst.version = raw.version ?? (model.globalDefs.vrrpVersion as 2 | 3)
     inst.accept = raw.accept ?? !strict
+    // KEEPALIVED 2.2.7: state MASTER without a priority line runs as the address owner (255).
+    inst.priority = raw.priority ?? (inst.state === 'MASTER' ? 255 : 100)
     checkInstance(inst, at, sink)
     checkRefs(inst, `vrrp_instance ${inst.name}`, { scripts, files, processes, bfds }, sink)
     checkWeights(inst, syncMember.get(inst.name), model, peers, at, sink)
