@@ -16,6 +16,7 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'global_defs-iptables.conf': "Debian's keepalived is built without iptables support",
   'vrrp_instance-vrf.conf': 'keepalived -t looks the VRF device up in the kernel; floatip parses without kernel access',
   'virtual_server-key-suffix.conf': 'keepalived ignores what follows the virtual_server address; floatip checks it as a range',
+  'single-quotes.conf': 'keepalived keeps single quotes in values silently; floatip warns (a password with its quotes)',
 }
 
 const IFACES = 'ip link add eth0 type veth peer name eth1 && ip link add eth2 type veth peer name ens33 && ip link add ens37 type veth peer name bond0'
