@@ -22,12 +22,14 @@ export const MODEL_VERSION = 1
 interface Named { name: string, source: SourceLocation }
 
 export type GlobalDefs = ModelOf<typeof globalDefsKeywords>
-export type Authentication = ModelOf<typeof authenticationKeywords>
+/** `authPassHex`: the exact Authentication Data bytes (auth_pass cut to 8 bytes), hex. */
+export type Authentication = ModelOf<typeof authenticationKeywords> & { authPassHex: string | undefined }
 /**
  * A vrrp_instance. `version` is resolved from global_defs vrrp_version when not set; `accept`
- * from vrrp_strict (no_accept when strict); `advertIntervalCs` is advert_int in centiseconds.
+ * from vrrp_strict (no_accept when strict); `priority` is 255 with state MASTER and 100 otherwise
+ * when not written (keepalived 2.2.7); `advertIntervalCs` is advert_int in centiseconds.
  */
-export type VrrpInstance = Named & Omit<ModelOf<typeof vrrpInstanceKeywords>, 'version' | 'accept'> & { version: 2 | 3, accept: boolean }
+export type VrrpInstance = Named & Omit<ModelOf<typeof vrrpInstanceKeywords>, 'version' | 'accept' | 'priority'> & { version: 2 | 3, accept: boolean, priority: number }
 export type VrrpScript = Named & ModelOf<typeof vrrpScriptKeywords>
 export type TrackFile = Named & ModelOf<typeof trackFileKeywords>
 export type VrrpTrackProcess = Named & ModelOf<typeof trackProcessKeywords>

@@ -17,6 +17,8 @@ export interface SourceLine {
   column: number | undefined
   /** The source line with comments removed, for locating tokens of substituted lines. */
   source: string
+  /** An unterminated " on this line was already reported (by the comment stripper). */
+  quoteReported?: boolean
 }
 
 export interface PreprocessOptions {
@@ -46,6 +48,8 @@ export class Preprocessor {
   private limitReported = false
   /** Lines examined, including intermediate expansions; bounded like the output. */
   private work = 0
+  /** `file:line` of the last line whose unterminated " was reported while stripping comments. */
+  private quoteReportedAt: string | undefined
 
   constructor (private readonly opts: PreprocessOptions) {
     this.maxLines = opts.maxLines ?? 4_000_000
@@ -78,7 +82,18 @@ export class Preprocessor {
     let warnedComment = false
     for (let i = 0; i < raw.length; i++) {
       if (this.full()) break
-      const { code, comment } = stripComment(raw[i].replace(/\r$/, ''))
+      const { code, comment, unterminated } = stripComment(raw[i].replace(/\r$/, ''))
+      if (unterminated) {
+        this.quoteReportedAt = `${file}:${i + 1}`
+        // KEEPALIVED: "Unterminated quote" (a config error); the line is still read.
+        this.opts.diagnostics.error({
+          code: 'unterminated-quote',
+          message: 'missing closing "; keepalived reports "Unterminated quote"',
+          at: { file, line: i + 1, column: code.lastIndexOf('"') + 1 },
+          text: truncate(code.trim()),
+          expected: 'a closing " on the same line'
+        })
+      }
       if (!warnedComment && comment !== '' && LOOKS_LIKE_CONFIG.test(comment)) {
         warnedComment = true
         this.opts.diagnostics.warning({
@@ -179,7 +194,8 @@ export class Preprocessor {
       for (const piece of sub.split('\n')) this.processLine(piece, source, frame, line, undefined, depth + 1)
       return
     }
-    this.lines.push({ text: t, file: frame.file, line, column: col, source })
+    const quoteReported = this.quoteReportedAt === `${frame.file}:${line}`
+    this.lines.push({ text: t, file: frame.file, line, column: col, source, ...(quoteReported ? { quoteReported } : {}) })
   }
 
   private reportUndefined (name: string, source: string, at: { file: string, line: number, column: number }): void {
@@ -237,18 +253,25 @@ export class Preprocessor {
   }
 }
 
-/** Split a raw line into code and comment; `#` and `!` start a comment outside quotes. */
-export function stripComment (line: string): { code: string, comment: string } {
-  let quote = ''
+/**
+ * Split a raw line into code and comment, as keepalived 2.2.7 does: `#` and `!` start a comment
+ * outside "..." (single quotes do not protect them); a backslash makes the next character skip
+ * the quote tracking, so `\"` does not open or close a quote here. `unterminated`: a " is left
+ * open at the end of the line.
+ */
+export function stripComment (line: string): { code: string, comment: string, unterminated: boolean } {
+  let quote = false
   for (let i = 0; i < line.length; i++) {
     const c = line[i]
-    if (quote !== '') {
-      if (c === '\\') i++
-      else if (c === quote) quote = ''
-    } else if (c === '"' || c === "'") quote = c
-    else if (c === '#' || c === '!') return { code: line.slice(0, i), comment: line.slice(i) }
+    if (c === '"') quote = !quote
+    else if (c === '\\' && i + 1 < line.length) {
+      // KEEPALIVED 2.2.7 (vrrp process): `\#` and `\!` outside quotes still start a comment,
+      // and the backslash goes with it.
+      if (!quote && (line[i + 1] === '#' || line[i + 1] === '!')) return { code: line.slice(0, i), comment: line.slice(i + 1), unterminated: false }
+      i++
+    } else if (!quote && (c === '#' || c === '!')) return { code: line.slice(0, i), comment: line.slice(i), unterminated: false }
   }
-  return { code: line, comment: '' }
+  return { code: line, comment: '', unterminated: quote }
 }
 
 function unquote (s: string): string {

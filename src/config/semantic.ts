@@ -41,9 +41,11 @@ export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, 
   const strict = model.globalDefs.vrrpStrict
   const families: Array<{ inst: VrrpInstance, family: 'inet' | 'inet6' }> = []
   for (const inst of model.vrrpInstances) {
-    const raw = inst as unknown as { version: 2 | 3 | undefined, accept: boolean | undefined }
+    const raw = inst as unknown as { version: 2 | 3 | undefined, accept: boolean | undefined, priority: number | undefined }
     inst.version = raw.version ?? (model.globalDefs.vrrpVersion as 2 | 3)
     inst.accept = raw.accept ?? !strict
+    // KEEPALIVED 2.2.7: state MASTER without a priority line runs as the address owner (255).
+    inst.priority = raw.priority ?? (inst.state === 'MASTER' ? 255 : 100)
     checkInstance(inst, at, sink)
     checkAdvertInt(inst, locations, sink)
     families.push({ inst, family: checkFamily(inst, locations, sink) })

@@ -13,6 +13,11 @@ export interface Statement {
   block: Statement[] | undefined
   open: Token | undefined
   /**
+   * The statement's text as written, from the keyword to the `{`, `}` or end of line that ends
+   * it: script keywords re-read it with keepalived's shell-like rules (lexer.ts).
+   */
+  raw: string
+  /**
    * A `{` after this statement that keepalived ignores (unknown keyword, or a keyword without a
    * block): the lines after it stay in the enclosing block, and the next `}` closes that block.
    */
@@ -50,9 +55,10 @@ export function buildTree<S = null> (lines: SourceLine[], diagnostics: Diagnosti
     const tokens = tokenizeLine(line, diagnostics)
     let words: Token[] = []
     let lastThisLine: Statement | undefined
-    const flush = (): Statement | undefined => {
+    const flush = (end = line.text.length): Statement | undefined => {
       if (words.length === 0) return undefined
-      const stmt: Statement = { keyword: words[0], args: words.slice(1), block: undefined, open: undefined }
+      const raw = line.text.slice(words[0].offset, end).trimEnd()
+      const stmt: Statement = { keyword: words[0], args: words.slice(1), block: undefined, open: undefined, raw }
       top().body.push(stmt)
       words = []
       lastThisLine = stmt
@@ -61,7 +67,7 @@ export function buildTree<S = null> (lines: SourceLine[], diagnostics: Diagnosti
     for (const tok of tokens) {
       if (tok.kind === 'word') { words.push(tok); continue }
       if (tok.kind === 'open') {
-        let owner = flush()
+        let owner = flush(tok.offset)
         if (owner === undefined) {
           const candidate = lastThisLine ?? lastOnPreviousLine
           if (candidate !== undefined && candidate.block === undefined && candidate.ignoredOpen === undefined &&
@@ -85,7 +91,7 @@ export function buildTree<S = null> (lines: SourceLine[], diagnostics: Diagnosti
         stack.push({ body: owner.block, owner, scope, ignored: [] })
         continue
       }
-      flush()
+      flush(tok.offset)
       if (stack.length === 1) {
         const cause = unexplained.shift()
         const why = cause?.ignoredOpen === undefined

@@ -60,3 +60,18 @@ export function parsePort (s: string): number | undefined {
   const v = parseInteger(s)
   return v !== undefined && v >= 0 && v <= 65535 ? v : undefined
 }
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8')
+
+export function utf8Length (s: string): number { return encoder.encode(s).length }
+
+/**
+ * The first `maxBytes` UTF-8 bytes of `s` (keepalived counts bytes, not characters), as the
+ * exact bytes and as text; a character cut by the limit appears in the text as U+FFFD.
+ */
+export function truncateUtf8 (s: string, maxBytes: number): { bytes: Uint8Array, text: string, truncated: boolean } {
+  const all = encoder.encode(s)
+  const bytes = all.subarray(0, maxBytes)
+  return { bytes, text: decoder.decode(bytes), truncated: all.length > maxBytes }
+}

@@ -8,6 +8,7 @@ import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Logger } from '../io/logger.js'
 import { spawnDetached } from '../native/index.js'
+import { splitQuotedEscaped } from '../config/lexer.js'
 
 /** How one run ended. `ok` is exit code 0. */
 export type ScriptResult =
@@ -181,39 +182,15 @@ export function describeResult (r: ScriptResult): Record<string, unknown> {
 
 /**
  * KEEPALIVED: a script string is split into words at unquoted whitespace and executed directly
- * (execve, no shell): `"/bin/check.sh 'a b' c"` runs /bin/check.sh with `a b` and `c`. Single or
- * double quotes group words; a backslash outside single quotes takes the next character
- * literally. Shell syntax (`|`, `&&`, `$VAR`) is passed as plain words, as keepalived does:
- * wrap it in `/bin/sh -c '...'` to get a shell.
+ * (execve, no shell): `"/bin/check.sh 'a b' c"` runs /bin/check.sh with `a b` and `c`. The rules
+ * are keepalived's (config/lexer.ts splitQuotedEscaped): single or double quotes group, a
+ * backslash escapes (\t, \xHH, ...) in and out of quotes. Shell syntax (`|`, `&&`, `$VAR`) is
+ * passed as plain words, as keepalived does: wrap it in `/bin/sh -c '...'` to get a shell. A
+ * string keepalived cannot split (the config check reports it) gives no words.
  */
 export function splitCommand (command: string): string[] {
-  const words: string[] = []
-  let word = ''
-  let inWord = false
-  let quote: '"' | "'" | null = null
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i]
-    if (quote !== null) {
-      if (c === quote) quote = null
-      else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i]
-      else word += c
-    } else if (c === "'" || c === '"') {
-      quote = c
-      inWord = true
-    } else if (c === '\\' && i + 1 < command.length) {
-      word += command[++i]
-      inWord = true
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word)
-      word = ''
-      inWord = false
-    } else {
-      word += c
-      inWord = true
-    }
-  }
-  if (inWord) words.push(word)
-  return words
+  const r = splitQuotedEscaped(command)
+  return r.ok ? r.words.map((w) => w.text) : []
 }
 
 /**

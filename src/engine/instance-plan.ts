@@ -213,7 +213,10 @@ function authenticationOf (inst: VrrpInstance, version: 2 | 3, strict: 'global' 
     report('error', 'auth_type AH (IPsec AH) is not supported by floatip; use PASS or none')
     return null
   }
-  return { type: VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD, data: authDataFromPassword(a.authPass ?? '') }
+  // The exact bytes the config parser kept (auth_pass cut to 8 bytes, KEEPALIVED); zero padded.
+  const data = authDataFromPassword('')
+  data.set((a.authPassHex ?? '').match(/../g)?.map((h) => parseInt(h, 16)) ?? [])
+  return { type: VRRP_AUTH_TYPE_SIMPLE_TEXT_PASSWORD, data }
 }
 
 function garpPlan (inst: VrrpInstance, g: GlobalDefs, family: 'ipv4' | 'ipv6'): GarpPlan {

@@ -18,6 +18,7 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   'virtual_server-key-suffix.conf': 'keepalived ignores what follows the virtual_server address; floatip checks it as a range',
   'vrrp_instance-v3-checksum.conf': 'v3_checksum_as_v2 came with keepalived 2.2.8; 2.2.7 reports it as an unknown keyword',
   'missing.conf': 'keepalived logs "Config files missing" for a plain include and exits 0; floatip warns',
+  'single-quotes.conf': 'keepalived keeps single quotes in values silently; floatip warns (a password with its quotes)',
 }
 
 const IFACES = 'ip link add eth0 type veth peer name eth1 && ip link add eth2 type veth peer name ens33 && ip link add ens37 type veth peer name bond0'

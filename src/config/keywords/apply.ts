@@ -5,6 +5,7 @@
 import type { Statement } from '../tree.js'
 import type { SourceLocation } from '../diagnostics.js'
 import { closest } from '../suggest.js'
+import { warnLiteralQuoting } from './quoting.js'
 import { camelCase, isAlias, locOf, stmtText, type AnySpec, type ApplyContext, type KeywordSpec, type KeywordTable, type ModelOf } from './spec.js'
 
 /** fieldLocations key of the first value token of `field` (the keyword's is under `field`). */
@@ -62,14 +63,24 @@ export function applyTable<T extends KeywordTable> (table: T, blockName: string,
     let spec: AnySpec | undefined = Object.prototype.hasOwnProperty.call(table, kw) ? table[kw] : undefined
     if (spec !== undefined && isAlias(spec)) { canonical = spec.aliasOf; spec = table[canonical] }
     if (spec === undefined || isAlias(spec)) { unknownKeyword(table, blockName, stmt, ctx); continue }
+    // An unterminated " was reported by the lexer; keepalived drops the rest of the line (script
+    // keywords read the whole line again, with their own quoting).
+    if (spec.scriptQuoting !== true && stmt.args.some((a) => a.unterminated === true)) continue
     const s = checkShape(spec, blockName, stmt, ctx)
     if (s === undefined) continue
+    if (spec.scriptQuoting !== true) warnLiteralQuoting(stmt, ctx)
     if (spec.deprecatedFor !== undefined) {
       ctx.diagnostics.warning({ code: 'deprecated-keyword', message: `'${kw}' is deprecated; use '${spec.deprecatedFor}'`, at: locOf(stmt.keyword), text: kw, expected: spec.deprecatedFor })
     }
     const field = fieldsOf(table).byKeyword.get(canonical) as string
     const before = seen.get(canonical)
-    if (before !== undefined && spec.repeatable !== true) {
+    seen.set(canonical, stmt)
+    const value = spec.parse(s, ctx, obj[field])
+    if (value === undefined) continue
+    // A repeat that leaves a plain value as it was (the same value again, or `state BACKUP` after
+    // `state MASTER`, which keepalived ignores and the parser reports) overrides nothing.
+    const unchanged = typeof value !== 'object' && value === obj[field]
+    if (before !== undefined && spec.repeatable !== true && !unchanged) {
       ctx.diagnostics.warning({
         code: 'duplicate-keyword',
         message: `'${kw}' is set again in ${blockName}; the value at line ${before.keyword.line} is overridden`,
@@ -78,9 +89,6 @@ export function applyTable<T extends KeywordTable> (table: T, blockName: string,
         expected: `${kw} at most once per ${blockName}`
       })
     }
-    seen.set(canonical, stmt)
-    const value = spec.parse(s, ctx, obj[field])
-    if (value === undefined) continue
     obj[field] = value
     locs.set(field, stmt.keyword)
     if (s.args[0] !== undefined) locs.set(valueKey(field), s.args[0])

@@ -7,7 +7,7 @@ import { deprecated, invalid, named, type ApplyContext, type KeywordSpec } from 
 import type { Statement } from '../tree.js'
 import { blocks } from './apply.js'
 import type { SourceLocation } from '../diagnostics.js'
-import { custom, flag, int, ip, oneOf, str, text, timerUs, words } from './helpers.js'
+import { custom, flag, int, ip, oneOf, scriptCommand, str, text, timerUs, words } from './helpers.js'
 
 const timer = (dflt?: number): KeywordSpec<number | undefined> => timerUs<number | undefined>(2 ** 31 / 1e6, dflt)
 
@@ -74,7 +74,7 @@ export const checkerKeywords = {
   SSL_GET: httpKeywords,
   SMTP_CHECK: { ...connectingCheckerKeywords, helo_name: text(), host: named('hosts', blocks(connectingCheckerKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
   DNS_CHECK: { ...connectingCheckerKeywords, type: oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const), name: str('.') },
-  MISC_CHECK: { ...checkerCommonKeywords, misc_path: text(), misc_timeout: named('miscTimeoutS', int(0, 2 ** 31 - 1)), misc_dynamic: flag(), user: words(1, 2, 'USERNAME [GROUPNAME]') },
+  MISC_CHECK: { ...checkerCommonKeywords, misc_path: scriptCommand(), misc_timeout: named('miscTimeoutS', int(0, 2 ** 31 - 1)), misc_dynamic: flag(), user: words(1, 2, 'USERNAME [GROUPNAME]') },
   // KEEPALIVED 2.2.7: BFD_CHECK takes only alpha of the shared keywords; FILE_CHECK none, and not the
   // `dynamic` its man page documents (the binary reports it as an unknown keyword).
   BFD_CHECK: { alpha: flag(), name: str() },

@@ -1,8 +1,10 @@
 // Spec builders for the common keepalived value shapes. Each builder fixes the argument count,
 // the default, the validation and the message; tables compose them declaratively.
 import type { Statement } from '../tree.js'
+import type { Token } from '../lexer.js'
+import { splitQuotedEscaped } from '../lexer.js'
 import type { ApplyContext, KeywordSpec } from './spec.js'
-import { invalid } from './spec.js'
+import { invalid, locOf } from './spec.js'
 import { parseBool, parseDecimal, parseInteger, parseSecondsToUs, ipFamily, parsePrefix, type Prefix } from '../values.js'
 
 /** A keyword with no value (or an optional <BOOL>): `nopreempt`, `vrrp_strict on`. */
@@ -157,13 +159,74 @@ export function prefix (): KeywordSpec<Prefix | undefined> {
 /** A script with optional user and group: `notify_master "/path arg" [user [group]]`. */
 export interface ScriptRef { command: string, user: string | undefined, group: string | undefined }
 
+/**
+ * The words after a script keyword as keepalived reads them: the statement's text split with
+ * splitQuotedEscaped, and the script word itself checked the same way (keepalived splits it
+ * into the argv with those rules). Undefined, after a diagnostic, when keepalived ignores it.
+ */
+export function scriptWords (stmt: Statement, ctx: ApplyContext): Token[] | undefined {
+  const kw = stmt.keyword
+  const at = (offset: number): Token => ({ ...kw, column: kw.column + offset })
+  const line = splitQuotedEscaped(stmt.raw)
+  if (!line.ok) {
+    if (stmt.args.some((a) => a.unterminated === true)) return undefined // reported by the lexer
+    // KEEPALIVED: "String '...': missing terminating ..." (a config error); the script is ignored.
+    ctx.diagnostics.error({ code: 'unterminated-quote', message: `${kw.text}: ${line.message}; keepalived ignores this script`, at: locOf(kw), text: stmt.raw, expected: 'balanced quotes; \\ for a literal backslash' })
+    return undefined
+  }
+  const words = line.words.slice(1).map((w): Token => ({ ...at(w.offset), text: w.text, quoted: false, offset: kw.offset + w.offset, end: kw.offset + w.offset }))
+  if (words.length === 0) return undefined
+  const argv = splitQuotedEscaped(words[0].text)
+  if (!argv.ok) {
+    ctx.diagnostics.error({ code: 'unterminated-quote', message: `${kw.text}: the script '${words[0].text}' has a ${argv.message} once its outer quotes are removed; keepalived ignores this script`, at: locOf(words[0]), text: words[0].text, expected: "quotes inside a quoted script written as \\\" or in '...'" })
+    return undefined
+  }
+  if (argv.words.length === 0) {
+    ctx.diagnostics.warning({ code: 'invalid-value', message: `${kw.text}: the script is empty; keepalived ignores it`, at: locOf(words[0]), text: stmt.raw, expected: 'a command' })
+    return undefined
+  }
+  return words
+}
+
+function extraWords (stmt: Statement, words: Token[], max: number, ctx: ApplyContext, what: string): void {
+  if (words.length <= max) return
+  ctx.diagnostics.warning({
+    code: 'extra-arguments',
+    message: `${stmt.keyword.text}: keepalived ignores '${words.slice(max).map((w) => w.text).join(' ')}'${what}`,
+    at: locOf(words[max]),
+    text: words.slice(max).map((w) => w.text).join(' '),
+    expected: 'the whole command in quotes, e.g. "/path/script arg1 arg2"'
+  })
+}
+
 export function script (): KeywordSpec<ScriptRef | undefined> {
   return {
     minArgs: 1,
-    maxArgs: 3,
     expected: 'SCRIPT [username [groupname]] (quote a script that has arguments)',
+    scriptQuoting: true,
     initial: () => undefined,
-    parse: (stmt) => ({ command: stmt.args[0].text, user: stmt.args[1]?.text, group: stmt.args[2]?.text })
+    parse: (stmt, ctx) => {
+      const w = scriptWords(stmt, ctx)
+      if (w === undefined) return undefined
+      extraWords(stmt, w, 3, ctx, ` (it takes SCRIPT [username [groupname]]; quote a script that has arguments)`)
+      return { command: w[0].text, user: w[1]?.text, group: w[2]?.text }
+    }
+  }
+}
+
+/** `script` of vrrp_script and `misc_path`: the script word only (keepalived ignores the rest). */
+export function scriptCommand (): KeywordSpec<string | undefined> {
+  return {
+    minArgs: 1,
+    expected: 'SCRIPT (quote a script that has arguments)',
+    scriptQuoting: true,
+    initial: () => undefined,
+    parse: (stmt, ctx) => {
+      const w = scriptWords(stmt, ctx)
+      if (w === undefined) return undefined
+      extraWords(stmt, w, 1, ctx, `: it runs only '${w[0].text}'; quote the whole command to pass arguments`)
+      return w[0].text
+    }
   }
 }
 

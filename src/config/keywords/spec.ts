@@ -27,6 +27,11 @@ export interface KeywordSpec<T> {
   readonly parse: (stmt: Statement, ctx: ApplyContext, prev: T) => T | undefined
   /** Repeating the keyword is normal (lists, named blocks): no duplicate warning. */
   readonly repeatable?: boolean
+  /**
+   * The keyword reads its line with keepalived's script rules (lexer.ts splitQuotedEscaped), so
+   * quotes and backslashes work there and need no warning.
+   */
+  readonly scriptQuoting?: boolean
   /** Set for keywords kept for compatibility; the value names the replacement. */
   readonly deprecatedFor?: string
   /**

@@ -1,31 +1,71 @@
 // Keyword table of `vrrp_instance NAME { }` (keepalived 2.2.7, man keepalived.conf "VRRP
 // instance(s)") and its `authentication { }` sub-block. Defaults are keepalived's; fields that
 // inherit a global_defs value are left undefined here and filled by resolve-defaults.ts.
-import { alias, deprecated, invalid, named, locOf, type KeywordSpec } from './spec.js'
-import { block } from './apply.js'
+import { alias, deprecated, invalid, named, locOf, type KeywordSpec, type ModelOf } from './spec.js'
+import { applyTable, block, initialModel } from './apply.js'
 import { custom, flag, optionalFlag, int, ip, oneOf, script, str, timerUs, words } from './helpers.js'
 import { addressList, routeList, trackList, unicastPeers } from './vrrp-items.js'
-import { parseDecimal } from '../values.js'
+import { parseDecimal, truncateUtf8, utf8Length } from '../values.js'
 
-/** auth_pass: keepalived uses only the first 8 characters (RFC 2338 §5.3.10 authentication data). */
+/**
+ * auth_pass: keepalived keeps the first 8 bytes (RFC 3768 §5.3.10 Authentication Data is 8
+ * octets) — bytes, not characters, so 密码密码 (12 bytes in UTF-8) is cut inside a character.
+ */
 const authPass: KeywordSpec<string | undefined> = {
   minArgs: 1,
   maxArgs: 1,
-  expected: 'a password of at most 8 characters',
+  expected: 'a password of at most 8 bytes',
   initial: () => undefined,
   parse: (stmt, ctx) => {
     const a = stmt.args[0]
-    if (a.text.length <= 8) return a.text
-    // KEEPALIVED: silently uses the first 8 characters; we say so.
-    ctx.diagnostics.warning({ code: 'auth-pass-truncated', message: `auth_pass is ${a.text.length} characters; only the first 8 ('${a.text.slice(0, 8)}') are used`, at: locOf(a), text: a.text, expected: 'at most 8 characters' })
-    return a.text.slice(0, 8)
+    const cut = truncateUtf8(a.text, AUTH_PASS_BYTES)
+    if (!cut.truncated) return a.text
+    const split = cut.text.endsWith('\uFFFD') && !a.text.startsWith(cut.text)
+    // KEEPALIVED: "Truncating auth_pass to 8 characters" (it counts bytes).
+    ctx.diagnostics.warning({
+      code: 'auth-pass-truncated',
+      message: `auth_pass is ${utf8Length(a.text)} bytes; keepalived uses only the first ${AUTH_PASS_BYTES} bytes (${hex(cut.bytes)}: '${cut.text}')${split ? ', which ends inside a multi-byte character' : ''}`,
+      at: locOf(a),
+      text: a.text,
+      expected: `at most ${AUTH_PASS_BYTES} bytes (a non-ASCII character takes 2-4)`
+    })
+    return cut.text
   }
 }
+
+const AUTH_PASS_BYTES = 8
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 
 export const authenticationKeywords = {
   auth_type: oneOf(['PASS', 'AH'] as const),
   auth_pass: authPass
 } as const
+
+/**
+ * The authentication block; `authPassHex` is the exact bytes sent as Authentication Data (the
+ * first 8 bytes of the last auth_pass, before the zero padding): `authPass` is the same as text,
+ * where a character cut by the 8-byte limit shows as U+FFFD.
+ */
+const authentication: KeywordSpec<ModelOf<typeof authenticationKeywords> & { authPassHex: string | undefined }> = {
+  ...block(authenticationKeywords, 'authentication'),
+  initial: () => ({ ...initialModel(authenticationKeywords), authPassHex: undefined }),
+  parse: (stmt, ctx, prev) => {
+    const m = applyTable(authenticationKeywords, 'authentication', stmt.block ?? [], ctx, prev)
+    const last = (stmt.block ?? []).filter((s) => s.keyword.text === 'auth_pass' && s.args.length > 0 && s.args.every((a) => a.unterminated !== true)).pop()
+    return Object.assign(m, { authPassHex: last === undefined ? prev.authPassHex : hex(truncateUtf8(last.args[0].text, AUTH_PASS_BYTES).bytes) })
+  }
+}
+
+/** state: KEEPALIVED 2.2.7 ignores `state BACKUP` after `state MASTER` ("state previously set as MASTER"). */
+const state: KeywordSpec<'MASTER' | 'BACKUP'> = {
+  ...oneOf(['MASTER', 'BACKUP'] as const, 'BACKUP' as const),
+  parse: (stmt, ctx, prev) => {
+    const v = oneOf(['MASTER', 'BACKUP'] as const).parse(stmt, ctx, prev)
+    if (v !== 'BACKUP' || prev !== 'MASTER') return v
+    ctx.diagnostics.warning({ code: 'conflicting-options', message: 'state BACKUP after state MASTER: keepalived keeps MASTER ("state previously set as MASTER - ignoring BACKUP")', at: locOf(stmt.args[0]), text: 'BACKUP', expected: 'one state line' })
+    return 'MASTER'
+  }
+}
 
 /** advert_int in seconds (0.01 resolution for VRRPv3, RFC 5798 §5.2.7) stored as centiseconds. */
 const advertInt = named('advertIntervalCs', {
@@ -60,7 +100,7 @@ function garpExtraIf (): KeywordSpec<{ all: boolean, delayS: number } | undefine
 const setFalse = (): KeywordSpec<boolean> => ({ ...flag(), parse: () => false })
 
 export const vrrpInstanceKeywords = {
-  state: oneOf(['MASTER', 'BACKUP'] as const, 'BACKUP' as const),
+  state,
   interface: str(),
   vrf: str(),
   use_vmac: named('useVmac', custom<{ name: string | undefined, mac: string | undefined } | undefined>({ maxArgs: 2, expected: '[IFNAME] [MAC]', initial: () => undefined, parse: (s) => ({ name: s.args[0]?.text, mac: s.args[1]?.text }) })),
@@ -102,9 +142,10 @@ export const vrrpInstanceKeywords = {
   lower_prio_no_advert: flag(),
   higher_prio_send_advert: flag(),
   virtual_router_id: named('virtualRouterId', int(1, 255)),
-  priority: int(1, 255, 100),
+  // Resolved in semantic.ts: 255 (address owner) with state MASTER, else 100, unless written.
+  priority: int(1, 255),
   advert_int: advertInt,
-  authentication: block(authenticationKeywords, 'authentication'),
+  authentication,
   virtual_ipaddress: named('virtualIpAddresses', addressList('virtual_ipaddress')),
   virtual_ipaddress_excluded: named('virtualIpAddressesExcluded', addressList('virtual_ipaddress_excluded')),
   promote_secondaries: flag(),
@@ -122,7 +163,8 @@ export const vrrpInstanceKeywords = {
   notify_backup: script(),
   notify_fault: script(),
   notify_stop: script(),
-  notify_deleted: custom<{ command: string | undefined, user: string | undefined, group: string | undefined } | undefined>({ maxArgs: 3, initial: () => undefined, parse: (s) => ({ command: s.args[0]?.text, user: s.args[1]?.text, group: s.args[2]?.text }) }),
+  // KEEPALIVED: without a script, notify_deleted makes `notify` report DELETED instead of FAULT.
+  notify_deleted: custom<{ command: string | undefined, user: string | undefined, group: string | undefined } | undefined>({ maxArgs: Infinity, scriptQuoting: true, initial: () => undefined, parse: (s, ctx) => s.args.length === 0 ? { command: undefined, user: undefined, group: undefined } : script().parse(s, ctx, undefined) }),
   notify: script(),
   notify_master_rx_lower_pri: script(),
   notify_priority_changes: optionalFlag(),

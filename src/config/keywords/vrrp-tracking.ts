@@ -1,7 +1,7 @@
 // Keyword tables of the VRRP helpers: vrrp_script, track_file (vrrp_track_file), vrrp_track_process,
 // vrrp_sync_group and garp_group (keepalived 2.2.7). Defaults as documented in man keepalived.conf.
 import { deprecated, invalid, named, type KeywordSpec } from './spec.js'
-import { custom, flag, optionalFlag, int, nameList, oneOf, script, str, text, timerUs } from './helpers.js'
+import { custom, flag, optionalFlag, int, nameList, oneOf, script, scriptCommand, str, text, timerUs } from './helpers.js'
 import { trackList } from './vrrp-items.js'
 import { parseInteger } from '../values.js'
 
@@ -26,7 +26,7 @@ const user = (): KeywordSpec<{ user: string, group: string | undefined } | undef
   custom<{ user: string, group: string | undefined } | undefined>({ minArgs: 1, maxArgs: 2, expected: 'USERNAME [GROUPNAME]', initial: () => undefined, parse: (s) => ({ user: s.args[0].text, group: s.args[1]?.text }) })
 
 export const vrrpScriptKeywords = {
-  script: text(),
+  script: scriptCommand(),
   interval: named('intervalUs', timerUs(86400, 1_000_000)),
   timeout: named('timeoutUs', timerUs(86400)),
   weight: named('weight', weight(-253, 253)),
