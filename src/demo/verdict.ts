@@ -8,9 +8,8 @@ import type { ResultRow } from './report.js'
  * runs on whatever machine the user has, often a busy 2-core VM, where a process may wait tens of
  * ms to be scheduled (runs at load average 7-8 saw r1 take up to 70 ms to act on SIGTERM against
  * a 6.1 ms Skew_Time), and the bound itself counts from r1's last advert, up to one advert_int
- * before the event. What it still catches is a takeover on the wrong timer (a backup that waits
- * for seconds, a priority-0 advert that no one honours at advert_int 1) or a client that lost
- * the VIP for far longer than any timer explains.
+ * before the event. What it still catches is a run far off its timers: a takeover, or a client
+ * without the VIP, for a quarter of a second or more where the timers explain tens of ms.
  */
 export const LIMIT_FACTOR = 3
 export const LIMIT_SLACK_MS = 250
