@@ -12,6 +12,7 @@ import { intervalUs, masterDownIntervalUs, skewTimeUs } from '../core/index.js'
 import { Cable } from './cable.js'
 import { ClientProbe, PROBE_INTERVAL_MS } from './probe.js'
 import { block, ms, printTable, say, type ResultRow } from './report.js'
+import { LIMIT_FACTOR, LIMIT_SLACK_MS, overLimit } from './verdict.js'
 
 const INSTANCE = 'VI_1'
 const VRID = 51
@@ -282,6 +283,13 @@ async function main (): Promise<number> {
     rows.push(await restore(demo, { plugCable: true }))
     rows.push(await graceful(demo))
     printTable(rows, PROBE_INTERVAL_MS)
+    const over = overLimit(rows)
+    const rule = `${LIMIT_FACTOR} x the protocol bound + ${LIMIT_SLACK_MS} ms`
+    if (over.length > 0) {
+      say(`FAILED: far above the protocol bound (more than ${rule}): ${over.join('; ')}`)
+      return 1
+    }
+    say(`every takeover and client outage is within ${rule}`)
     return 0
   } catch (err) {
     say(`FAILED: ${(err as Error).message}`)

@@ -3,6 +3,7 @@
 // over a window, whether the client reaches it. Must not: start labs or daemons of its own, or
 // wait without a bound.
 import { floatipStatus as readFloatipStatus, vipHolders, waitFor, type Lab, type NsRef, type RunningDaemon } from '../../src/lab/index.js'
+import { monotonicUs } from '../../src/native/index.js'
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT'
 
@@ -52,6 +53,36 @@ export async function waitForState (daemon: RunningDaemon, instance: string, sta
     daemon.child.off('exit', onExit)
     exited.catch(() => {})
   }
+}
+
+/**
+ * waitForState, and resolves with when the daemon entered `state` on CLOCK_MONOTONIC in µs (the
+ * clock of monotonicUs()): floatip's own `atUs`; for keepalived, whose console log has whole
+ * seconds only, the moment its line reached this process (later than the transition by the pipe
+ * and this event loop's delay, never earlier). Call it before the action that causes the
+ * transition, so that no keepalived line arrives unobserved.
+ */
+export async function waitForStateAtUs (daemon: RunningDaemon, instance: string, state: VrrpState,
+  options: { timeoutMs: number, from?: number }): Promise<number> {
+  const from = options.from ?? 0
+  const reachedAt = (): number | undefined => {
+    if (daemon.kind === 'floatip') {
+      const line = daemon.logs.filter((l) => l.msg === 'state changed' && l.instance === instance).slice(from).find((l) => l.to === state)
+      return line === undefined ? undefined : Number(line.atUs)
+    }
+    return reportedStates(daemon, instance).slice(from).includes(state) ? monotonicUs() : undefined
+  }
+  // The lab's own listeners were added at spawn, before this one: the line is stored already.
+  let seenUs: number | undefined
+  const onData = (): void => { seenUs ??= reachedAt() }
+  const streams = [daemon.child.stdout, daemon.child.stderr]
+  for (const s of streams) s?.on('data', onData)
+  try {
+    await waitForState(daemon, instance, state, options)
+  } finally {
+    for (const s of streams) s?.off('data', onData)
+  }
+  return daemon.kind === 'floatip' ? reachedAt() as number : seenUs ?? monotonicUs()
 }
 
 /**

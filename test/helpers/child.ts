@@ -30,3 +30,29 @@ export function runTsChild (script: string, args: string[], options: SpawnOption
     })
   })
 }
+
+/**
+ * Runs a built JavaScript file with this Node (no TypeScript loader). On timeout it gets SIGINT
+ * (a lab-owning program removes its lab then), and SIGKILL `graceMs` later if still running.
+ */
+export function runNodeChild (script: string, args: string[], options: { timeoutMs: number, graceMs?: number }): Promise<ChildResult & { pid: number, timedOut: boolean }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  let timedOut = false
+  child.stdout?.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  return new Promise((resolve) => {
+    let killTimer: NodeJS.Timeout | undefined
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGINT')
+      killTimer = setTimeout(() => child.kill('SIGKILL'), options.graceMs ?? 5000)
+    }, options.timeoutMs)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      clearTimeout(killTimer)
+      resolve({ code, signal, stdout, stderr, pid: child.pid ?? -1, timedOut })
+    })
+  })
+}
