@@ -7,7 +7,8 @@
 // - BACKUP: a member that leaves MASTER for BACKUP by itself (a higher priority advert, a
 //   deleted VIP) takes the other masters with it (they send priority 0, so the peer takes over
 //   after Skew_Time). After a deleted VIP they, like the member, wait only their own Skew_Time
-//   before wanting MASTER again (keepalived 2.2.7 does this for every master of the group).
+//   before wanting MASTER again (keepalived does this for every master of the group; not
+//   measured here).
 // The group's own state (for group notify) is FAULT if a member is, else MASTER / BACKUP / INIT
 // once every member is. Works after each input (never inside one): runtimes call back through
 // onSyncRelevant and this settles in a microtask.
