@@ -177,22 +177,33 @@ export class VrrpInstanceCore {
    * KEEPALIVED vrrp_sync_group: the host moves this member with the others. To MASTER: only
    * from BACKUP (as the Master_Down_Timer would). To BACKUP: only from MASTER, sending a
    * priority-0 advert first so that the peer takes over after Skew_Time (keepalived leaves
-   * master with an advert of priority 0), then waiting Master_Down_Interval as a new backup.
+   * master with an advert of priority 0), then waiting Master_Down_Interval as a new backup;
+   * with `quickReturn` (the member that left did so because a VIP was deleted, see vipDeleted)
+   * only Skew_Time, as keepalived does for every master of that group.
    */
-  syncTo(nowUs: number, state: 'MASTER' | 'BACKUP'): readonly Effect[] {
+  syncTo(nowUs: number, state: 'MASTER' | 'BACKUP', options: { quickReturn?: boolean } = {}): readonly Effect[] {
     if (state === 'MASTER') {
       if (this.#state !== 'BACKUP') return NONE;
       return this.#becomeMaster(nowUs, 'BACKUP', 'sync-group');
     }
     if (this.#state !== 'MASTER') return NONE;
-    const effects: Effect[] = [this.#advert(STOP_PRIORITY), { type: 'remove-vips' }];
-    this.#state = 'BACKUP';
-    this.#master = null;
-    this.#wantsMaster = false;
-    this.#masterAdverIntCs = this.config.adverIntervalCs;
-    this.#deadlineUs = nowUs + this.#masterDownIntervalUs();
-    effects.push({ type: 'state-changed', from: 'MASTER', to: 'BACKUP', reason: 'sync-group' });
-    return effects;
+    return this.#leaveMaster(nowUs, 'sync-group', options.quickReturn === true);
+  }
+
+  /**
+   * The host saw a tracked VIP (virtual_ipaddress or virtual_ipaddress_excluded without
+   * `no_track`) deleted from the interface while this instance was MASTER and held it (not a
+   * deletion of its own). man keepalived.conf: no_track "means that the vrrp_instance will not
+   * transition out of master state if the address/route/rule is deleted", so without it the
+   * instance does leave: KEEPALIVED (2.2.7, measured) sends a priority-0 advert, removes all
+   * its VIPs and becomes BACKUP with the Master_Down_Timer at its own Skew_Time instead of
+   * Master_Down_Interval. RFC 5798 §6.4.2 gives a backup that hears priority 0 the same
+   * Skew_Time, so the router with the highest priority (the shortest Skew_Time) becomes master
+   * next: this one again, re-adding every VIP, unless a peer outranks it.
+   */
+  vipDeleted(nowUs: number): readonly Effect[] {
+    if (this.#state !== 'MASTER') return NONE;
+    return this.#leaveMaster(nowUs, 'vip-deleted', true);
   }
 
   /** KEEPALIVED: a tracked object failed (weight 0 script, interface down, ...). */
@@ -287,6 +298,24 @@ export class VrrpInstanceCore {
     ];
   }
 
+  /**
+   * MASTER → BACKUP on the host's word (sync group, deleted VIP), in the order of the Shutdown
+   * event (RFC 5798 §6.4.3: "Send an ADVERTISEMENT with Priority = 0") so that a backup takes
+   * over after Skew_Time: priority-0 advert, remove-vips, state-changed. The new
+   * Master_Down_Timer: Master_Down_Interval, or with `quickReturn` the local Skew_Time.
+   */
+  #leaveMaster(nowUs: number, reason: TransitionReason, quickReturn: boolean): readonly Effect[] {
+    const effects: Effect[] = [this.#advert(STOP_PRIORITY), { type: 'remove-vips' }];
+    this.#state = 'BACKUP';
+    this.#master = null;
+    this.#wantsMaster = false;
+    this.#preemptHoldUntilUs = 0;
+    this.#masterAdverIntCs = this.config.adverIntervalCs;
+    this.#deadlineUs = nowUs + (quickReturn ? this.#skewTimeUs() : this.#masterDownIntervalUs());
+    effects.push({ type: 'state-changed', from: 'MASTER', to: 'BACKUP', reason });
+    return effects;
+  }
+
   #enterFault(from: VrrpState): readonly Effect[] {
     const effects: Effect[] = [];
     if (from === 'MASTER') {
@@ -308,7 +337,7 @@ export class VrrpInstanceCore {
     if (decision === 'skew') {
       // RFC 5798 §6.4.2: "Set the Master_Down_Timer to Skew_Time". The master is leaving.
       this.#master = null;
-      this.#deadlineUs = nowUs + skewTimeUs(this.config.version, this.#priority, this.#masterAdverIntCs);
+      this.#deadlineUs = nowUs + this.#skewTimeUs();
     } else if (decision === 'accept') {
       this.#acceptMaster(nowUs, advert);
     }
@@ -373,6 +402,10 @@ export class VrrpInstanceCore {
 
   #ownIntervalUs(): number {
     return intervalUs(this.config.adverIntervalCs);
+  }
+
+  #skewTimeUs(): number {
+    return skewTimeUs(this.config.version, this.#priority, this.#masterAdverIntCs);
   }
 
   #masterDownIntervalUs(): number {

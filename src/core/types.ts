@@ -69,6 +69,7 @@ export type TransitionReason =
   | 'fault' // keepalived FAULT entered
   | 'fault-cleared' // keepalived FAULT left
   | 'sync-group' // keepalived vrrp_sync_group: moved with the other members
+  | 'vip-deleted' // keepalived: a tracked VIP was deleted from the master's interface
   | 'reload'; // keepalived reload: the instance's state carried over into its new config
 
 export type GarpTrigger = 'became-master' | 'lower-priority-advert';

@@ -2,7 +2,8 @@
 // family, source) and one InstanceRuntime per vrrp_instance. Start-up order: resolve interfaces,
 // remove stale VIPs a crashed run left, pick each instance's primary address, open the sockets,
 // start the cores. Shutdown: every instance's RFC 5798 §6.4.3 Shutdown, then close. Link events
-// of an instance's own interface become FAULT (keepalived's default interface tracking); the
+// of an instance's own interface become FAULT (keepalived's default interface tracking), address
+// deletions of a master's tracked VIPs make it leave MASTER (instance-runtime.ts); the
 // daemon's track scripts arrive as setTrackedPriority / fault / faultCleared. A reload (SIGHUP)
 // swaps in new plans: reload-plan.ts decides per instance, everything that can fail is prepared
 // before anything running changes.
@@ -304,7 +305,7 @@ export class Engine {
     for (const { p, channel } of members) this.#run(loop, p, channel, links)
     this.#syncGroups = this.#newSyncGroups(new Map())
     for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
-    this.#monitor = new NetlinkMonitor(loop, (event) => this.#linkEvent(event), { netns, onOverflow: () => this.#resyncLinks() })
+    this.#monitor = new NetlinkMonitor(loop, (event, atUs) => this.#netlinkEvent(event, atUs), { netns, onOverflow: () => this.#resync() })
   }
 
   /** Resolves what an instance needs from the kernel; throws EngineStartError when it cannot run. */
@@ -431,10 +432,16 @@ export class Engine {
     return s === undefined ? undefined : { runtime: s.runtime, mine: s.channel === channel }
   }
 
-  // ---- links ------------------------------------------------------------------------------
+  // ---- links and addresses ----------------------------------------------------------------
 
-  #linkEvent (event: NetlinkEvent): void {
-    if (event.type !== 'link' || this.#stopped) return
+  #netlinkEvent (event: NetlinkEvent, atUs: number): void {
+    if (this.#stopped) return
+    if (event.type === 'address') {
+      // KEEPALIVED: a tracked VIP deleted from a master's interface takes it out of MASTER
+      // (man keepalived.conf, virtual_ipaddress no_track); instance-runtime.ts filters.
+      if (event.action === 'del') for (const s of [...this.#started]) s.runtime.addressDeleted(event.address.ifindex, event.address.address, atUs)
+      return
+    }
     const up = event.action === 'new' && event.link.up && event.link.running
     if (event.action === 'del') this.#links.delete(event.link.name)
     else this.#links.set(event.link.name, up)
@@ -459,10 +466,12 @@ export class Engine {
     }
   }
 
-  #resyncLinks (): void {
+  /** The kernel dropped events (ENOBUFS): re-read the links, and look for VIPs deleted meanwhile. */
+  #resync (): void {
     this.#links.clear()
     for (const l of this.#netlink?.listLinks() ?? []) this.#links.set(l.name, l.up && l.running)
     for (const s of this.#started) this.#applyLinks(s)
+    for (const s of [...this.#started]) s.runtime.recheckVips(monotonicUs())
   }
 }
 

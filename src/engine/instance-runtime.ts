@@ -208,8 +208,42 @@ export class InstanceRuntime {
   }
 
   /** KEEPALIVED vrrp_sync_group: move with the group's other members (see core syncTo). */
-  syncTo (state: 'MASTER' | 'BACKUP'): void {
-    this.#input(this.#deps.now(), (now) => this.core.syncTo(now, state))
+  syncTo (state: 'MASTER' | 'BACKUP', options: { quickReturn?: boolean } = {}): void {
+    this.#input(this.#deps.now(), (now) => this.core.syncTo(now, state, options))
+  }
+
+  /**
+   * rtnetlink reported `address` gone from `ifindex` (RTM_DELADDR, received at `atUs`). Counts
+   * only for a MASTER, for one of its VIPs or excluded VIPs, when the address is really absent
+   * now: the deletions the engine makes itself come while the instance is not MASTER (leaving
+   * master, shutdown, reload, FAULT), and an address removed and added again since (a reload's
+   * stale-VIP sweep before an owner starts) is present. Then: a `no_track` one is logged and left
+   * deleted (man keepalived.conf: "will not be reinstated until the vrrp instance next
+   * transitions to master"; add-vips on that transition re-adds it); any other makes the core
+   * leave MASTER (core vipDeleted). Returns whether the instance left MASTER.
+   */
+  addressDeleted (ifindex: number, address: string, atUs: number): boolean {
+    if (this.#closed || this.core.state !== 'MASTER') return false
+    const vip = this.#deps.vips.match(ifindex, address)
+    if (vip === undefined || this.#deps.vips.isPresent(vip)) return false
+    const where = { address: `${vip.address}/${vip.prefixLength}`, interface: vip.dev ?? this.plan.interface }
+    if (vip.noTrack) {
+      this.#log.info(where, 'no_track VIP deleted: staying MASTER, it returns on the next transition to MASTER')
+      return false
+    }
+    this.#log.warn(where, 'VIP deleted from the interface: leaving MASTER (priority 0, VIPs removed, back after Skew_Time)')
+    this.#input(atUs, (now) => this.core.vipDeleted(now))
+    return true
+  }
+
+  /** After lost rtnetlink events: a MASTER missing one of its tracked VIPs reacts as to its deletion. */
+  recheckVips (atUs: number): void {
+    if (this.#closed || this.core.state !== 'MASTER') return
+    const present = new Set(this.#deps.vips.present())
+    const missing = [...this.plan.vips, ...this.plan.excludedVips].find((v) => !v.noTrack && !present.has(v))
+    if (missing === undefined) return
+    this.#log.warn({ address: `${missing.address}/${missing.prefixLength}`, interface: missing.dev ?? this.plan.interface }, 'VIP missing after lost rtnetlink events: leaving MASTER')
+    this.#input(atUs, (now) => this.core.vipDeleted(now))
   }
 
   #applyPriority (): void {

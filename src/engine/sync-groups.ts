@@ -4,8 +4,11 @@
 //   group); when no member has one left, they all leave FAULT (to BACKUP, as at start-up).
 // - MASTER: a member whose Master_Down_Timer fired waits (core `wants-master`); once every
 //   member is MASTER or waiting, all of them become MASTER at once.
-// - BACKUP: a member that leaves MASTER for BACKUP by itself (a higher priority advert) takes
-//   the other masters with it (they send priority 0, so the peer takes over after Skew_Time).
+// - BACKUP: a member that leaves MASTER for BACKUP by itself (a higher priority advert, a
+//   deleted VIP) takes the other masters with it (they send priority 0, so the peer takes over
+//   after Skew_Time). After a deleted VIP they, like the member, wait only their own Skew_Time
+//   before wanting MASTER again (keepalived does this for every master of the group; not
+//   measured here).
 // The group's own state (for group notify) is FAULT if a member is, else MASTER / BACKUP / INIT
 // once every member is. Works after each input (never inside one): runtimes call back through
 // onSyncRelevant and this settles in a microtask.
@@ -84,17 +87,21 @@ export class SyncGroups {
     if (group.members.some((m) => m.core.state === 'FAULT')) return acted
     // BACKUP: a member that left MASTER by itself takes the other masters along.
     let leftByItself = false
+    let quickReturn = false
     for (const m of group.members) {
       const last = m.lastTransition
       if (group.seen.get(m) === last) continue
       group.seen.set(m, last)
-      if (last !== null && last.from === 'MASTER' && last.to === 'BACKUP' && last.reason !== 'sync-group') leftByItself = true
+      if (last !== null && last.from === 'MASTER' && last.to === 'BACKUP' && last.reason !== 'sync-group') {
+        leftByItself = true
+        if (last.reason === 'vip-deleted') quickReturn = true
+      }
     }
     if (leftByItself) {
       for (const m of group.members) {
         if (m.core.state !== 'MASTER') continue
         this.#log.info({ group: group.plan.name, instance: m.name }, 'sync group: to BACKUP with the other member')
-        m.syncTo('BACKUP')
+        m.syncTo('BACKUP', { quickReturn })
         group.seen.set(m, m.lastTransition)
         acted = true
       }

@@ -1,5 +1,6 @@
 // The virtual addresses of one vrrp_instance on their interfaces, through rtnetlink: add them on
-// becoming master, remove them on leaving, and find the ones a crashed earlier run left behind.
+// becoming master, remove them on leaving, find the ones a crashed earlier run left behind, and
+// tell which of them an rtnetlink address event is about.
 // Idempotent (EEXIST on add and EADDRNOTAVAIL on delete are success). Owns no timing and no
 // policy: the engine decides when.
 import { IFA_F_NODAD, SCOPES, type RtNetlink } from '../native/index.js'
@@ -40,6 +41,20 @@ export class VipSet {
       byIfindex.set(ifindex, new Set(here))
     }
     return this.#specs.filter(({ vip, ifindex }) => byIfindex.get(ifindex)?.has(`${canonicalIp(vip.address) ?? vip.address}/${vip.prefixLength}`)).map((s) => s.vip)
+  }
+
+  /** The VIP of this set that `address` on `ifindex` is (an RTM_DELADDR event's); prefix ignored, as keepalived does. */
+  match (ifindex: number, address: string): VirtualIpAddress | undefined {
+    const key = canonicalIp(address) ?? address
+    return this.#specs.find((s) => s.ifindex === ifindex && (canonicalIp(s.vip.address) ?? s.vip.address) === key)?.vip
+  }
+
+  /** Whether `vip`'s address is on its interface now, with any prefix (one address dump). */
+  isPresent (vip: VirtualIpAddress): boolean {
+    const spec = this.#specs.find((s) => s.vip === vip)
+    if (spec === undefined) return false
+    const key = canonicalIp(vip.address) ?? vip.address
+    return this.#netlink.listAddresses({ ifindex: spec.ifindex }).some((a) => (canonicalIp(a.address) ?? a.address) === key)
   }
 
   #each (action: (spec: Parameters<RtNetlink['addAddress']>[0]) => void, fine: string): VipFailure[] {

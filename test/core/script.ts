@@ -92,6 +92,8 @@ function runInput(core: VrrpInstanceCore, nowUs: number, verb: string, args: Arg
       return core.fault(nowUs, args.get('reason') ?? 'test');
     case 'clear':
       return core.faultCleared(nowUs);
+    case 'vip-deleted':
+      return core.vipDeleted(nowUs);
     case 'repeated':
       return core.steadyRepeated(nowUs, num(args, 'last'));
     case 'recv': {

@@ -24,16 +24,18 @@ function lastState (daemon: RunningDaemon, instance: string): string | undefined
 }
 
 /**
- * A lab with r1 (priority 150) and r2 (100) running floatip, started together, returned once the
+ * A lab with r1 (priority 150, or priorities[0]) and r2 (100, or priorities[1]) running floatip, started together, returned once the
  * election settled: r1 MASTER, r2 BACKUP. (Started together, whichever process is up first may be
  * MASTER for a moment, as with keepalived; the steady state is what the election decides.)
+ * `extraOf` may depend on the lab (its VIP addresses).
  */
-async function electedPair (t: Test, extra: Partial<VrrpInstanceSpec> = {}): Promise<{ lab: Lab, vip: string, r1: RunningDaemon, r2: RunningDaemon }> {
+async function electedPair (t: Test, extraOf: Partial<VrrpInstanceSpec> | ((lab: Lab) => Partial<VrrpInstanceSpec>) = {}, priorities: [number, number] = [150, 100]): Promise<{ lab: Lab, vip: string, r1: RunningDaemon, r2: RunningDaemon }> {
   const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
   const daemons = withDaemons(t, lab)
   const vip = lab.vip4(0)
-  const r1 = daemons.floatip('r1', conf(150, vip, extra))
-  const r2 = daemons.floatip('r2', conf(100, vip, extra))
+  const extra = typeof extraOf === 'function' ? extraOf(lab) : extraOf
+  const r1 = daemons.floatip('r1', conf(priorities[0], vip, extra))
+  const r2 = daemons.floatip('r2', conf(priorities[1], vip, extra))
   await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
   await waitFor(() => lastState(r2, 'VI_1') === 'BACKUP', { timeoutMs: 5000, what: 'r2 BACKUP' })
   return { lab, vip, r1, r2 }
@@ -228,3 +230,82 @@ for (const family of ['ipv4', 'ipv6'] as const) {
     t.pass("the client's cache points at r2 without any traffic from the client")
   })
 }
+
+/** Deletes `address`/32 from r-node's eth0 as an operator would (`ip addr del`), not through floatip. */
+function deleteAddress (lab: Lab, node: string, address: string): void {
+  lab.exec(node, ['ip', 'addr', 'del', `${address}/32`, 'dev', 'eth0'])
+}
+
+const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
+
+t.test('man keepalived.conf no_track: a deleted tracked VIP takes the master out for Skew_Time; a no_track one does not', async (t) => {
+  // Priorities far apart so that r1's Skew_Time (4.7 ms at 0.2 s) is far below r2's (161 ms):
+  // r1, not r2, must be the one that returns (keepalived 2.2.7 measured the same order).
+  const advertInt = 0.2
+  const { lab, vip, r1, r2 } = await electedPair(t, (lab) => ({
+    advertInt,
+    vips: [lab.vip4(0), `${lab.vip4(1)} no_track`],
+    extra: ['virtual_ipaddress_excluded {', `    ${lab.vip4(2)}`, '}']
+  }), [250, 50])
+  const [noTrack, excluded] = [lab.vip4(1), lab.vip4(2)]
+  const all = [vip, noTrack, excluded]
+  for (const a of all) t.same(await vipHolders(lab, ROUTERS, a), ['r1'], `${a} on r1`)
+
+  // no_track: nothing happens, and the address stays deleted.
+  const from1 = r1.logs.length
+  const from2 = r2.logs.length
+  deleteAddress(lab, 'r1', noTrack)
+  await r1.waitForLog((l) => l.msg?.startsWith('no_track VIP deleted') === true && l.address === `${noTrack}/32`, 'r1 logs the no_track deletion', { from: from1 })
+  await sleep(advertInt * 4000)
+  t.notOk(r1.logs.slice(from1).some((l) => l.msg === 'state changed'), 'r1 stays MASTER')
+  t.notOk(r2.logs.slice(from2).some((l) => l.msg === 'state changed'), 'r2 stays BACKUP')
+  t.same(await vipHolders(lab, ROUTERS, noTrack), [], 'the no_track VIP stays deleted')
+  t.same(await vipHolders(lab, ROUTERS, vip), ['r1'], 'the tracked VIP is untouched')
+
+  // Tracked: priority 0, VIPs removed, BACKUP; back after Skew_Time with every VIP, no_track too.
+  const left = r1.waitForLog(stateChange('VI_1', 'BACKUP'), 'r1 leaves MASTER', { from: from1 })
+  deleteAddress(lab, 'r1', vip)
+  const leftLine = await left
+  t.equal(leftLine.reason, 'vip-deleted', 'reason vip-deleted')
+  t.ok(r1.logs.some((l) => l.msg?.startsWith('VIP deleted from the interface') === true && l.address === `${vip}/32` && l.interface === 'eth0' && l.instance === 'VI_1'), 'one log line names the VIP, the interface and the instance')
+  const back = await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER again', { from: r1.logs.indexOf(leftLine) })
+  const awayUs = (back.atUs as number) - (leftLine.atUs as number)
+  // Skew_Time instead of Master_Down_Interval (a loose upper bound: timers may run late under load).
+  t.ok(awayUs >= skewTimeUs(3, 250, 20) && awayUs < masterDownIntervalUs(3, 250, 20), `back after ${(awayUs / 1000).toFixed(1)} ms (Skew_Time ${(skewTimeUs(3, 250, 20) / 1000).toFixed(1)} ms, Master_Down_Interval ${(masterDownIntervalUs(3, 250, 20) / 1000).toFixed(1)} ms)`)
+  for (const a of all) {
+    await waitFor(async () => (await vipHolders(lab, ROUTERS, a)).join() === 'r1', { timeoutMs: 3000, what: `${a} on r1 only` })
+  }
+  t.pass('every VIP is back on r1, the no_track one included')
+  t.notOk(r2.logs.slice(from2).some(stateChange('VI_1', 'MASTER')), 'r2 never took over: its Skew_Time is longer')
+
+  // virtual_ipaddress_excluded follows the same rule (keepalived checks both lists).
+  const from3 = r1.logs.length
+  deleteAddress(lab, 'r1', excluded)
+  const again = await r1.waitForLog(stateChange('VI_1', 'BACKUP'), 'r1 leaves MASTER for the excluded address', { from: from3 })
+  t.equal(again.reason, 'vip-deleted')
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER again', { from: from3 })
+  await waitFor(async () => (await vipHolders(lab, ROUTERS, excluded)).join() === 'r1', { timeoutMs: 3000, what: 'excluded address back on r1' })
+})
+
+t.test('a deleted tracked VIP hands the VIPs to a higher-priority nopreempt backup (§6.4.2 Skew_Time order)', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const r1 = daemons.floatip('r1', conf(50, vip, { advertInt: 0.2 }))
+  await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER while alone')
+  const r2 = daemons.floatip('r2', conf(250, vip, { advertInt: 0.2, nopreempt: true }))
+  await r2.waitForLog(stateChange('VI_1', 'BACKUP'), 'r2 BACKUP')
+  await sleep(1000) // > r2's Master_Down_Interval (605 ms): it accepts r1 (nopreempt)
+  t.same(await vipHolders(lab, ROUTERS, vip), ['r1'], 'r2 did not preempt')
+  const from = r2.logs.length
+  const deletedUs = monotonicUs()
+  deleteAddress(lab, 'r1', vip)
+  const took = await r2.waitForLog(stateChange('VI_1', 'MASTER'), 'r2 takes over after the priority-0 advert', { from })
+  // Skew_Time (4.7 ms) after r1's priority-0 advert, not Master_Down_Interval (605 ms) after its
+  // last advert; 200 ms of margin for a loaded machine.
+  const afterUs = (took.atUs as number) - deletedUs
+  t.ok(afterUs < masterDownIntervalUs(3, 250, 20) - 200_000, `taken over ${(afterUs / 1000).toFixed(1)} ms after the deletion`)
+  await waitFor(async () => (await vipHolders(lab, ROUTERS, vip)).join() === 'r2', { timeoutMs: 3000, what: 'the VIP on r2 only' })
+  t.ok(await pingOk(lab, vip), 'the client reaches the VIP on r2')
+  t.equal(lastState(r1, 'VI_1'), 'BACKUP', 'r1 stays BACKUP: r2 has the higher priority')
+})

@@ -53,6 +53,24 @@ t.test('vrrp_sync_group: one member losing its link moves both VIPs; both come b
     await waitFor(async () => (await vipHolders(lab, ROUTERS, vipA)).join() === 'r1' && (await vipHolders(lab, ROUTERS, vipB)).join() === 'r1', { timeoutMs: 3000, what: 'both VIPs back on r1' })
     await r2.waitForLog(groupState('BACKUP'), 'r2 group BACKUP', { from: from2, timeoutMs: 3000 })
     t.pass('both VIPs are back on r1')
+
+    // A tracked VIP of one member deleted (`ip addr del`): that member leaves MASTER and takes
+    // the other along; both wait only Skew_Time (keepalived's quick return), then come back
+    // together through the group.
+    const del1 = r1.logs.length
+    lab.exec('r1', ['ip', 'addr', 'del', `${vipA}/32`, 'dev', 'eth0'])
+    const leftA = await r1.waitForLog(stateChange('VI_A', 'BACKUP'), 'r1 VI_A leaves MASTER', { from: del1, timeoutMs: 3000 })
+    t.equal(leftA.reason, 'vip-deleted')
+    const leftB = await r1.waitForLog(stateChange('VI_B', 'BACKUP'), 'r1 VI_B follows', { from: del1, timeoutMs: 3000 })
+    t.equal(leftB.reason, 'sync-group')
+    const backB = await r1.waitForLog(stateChange('VI_B', 'MASTER'), 'r1 VI_B MASTER again', { from: del1, timeoutMs: 3000 })
+    await r1.waitForLog(stateChange('VI_A', 'MASTER'), 'r1 VI_A MASTER again', { from: del1, timeoutMs: 3000 })
+    // Skew_Time (41 ms), not Master_Down_Interval (341 ms): the bound leaves 200 ms for a loaded
+    // machine above the one and stays 100 ms below the other.
+    const awayMs = ((backB.atUs as number) - (leftB.atUs as number)) / 1000
+    t.ok(awayMs < 341 - 100, `VI_B back after ${awayMs.toFixed(1)} ms: Skew_Time, not Master_Down_Interval`)
+    await waitFor(async () => (await vipHolders(lab, ROUTERS, vipA)).join() === 'r1' && (await vipHolders(lab, ROUTERS, vipB)).join() === 'r1', { timeoutMs: 3000, what: 'both VIPs on r1 again' })
+    t.pass('both VIPs are on r1 again')
   } catch (err) {
     dump(t, [r1, r2])
     throw err
