@@ -161,6 +161,56 @@ t.test('nopreempt: the returning higher-priority router stays BACKUP', async (t)
   t.same(await holdersOverTime(lab, ROUTERS, vip), ['r2'], 'the VIP stays on r2')
 })
 
+t.test('election rules: §6.4.3 equal priorities, the greater primary address wins; §6.4.1 the owner (255) is MASTER at once; preempt_delay', async (t) => {
+  const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
+  const daemons = withDaemons(t, lab)
+  const vip = lab.vip4(0)
+  const master = stateChange('VI_1', 'MASTER')
+  const backup = stateChange('VI_1', 'BACKUP')
+  // Bridge port isolation: r1 and r2 stop hearing each other, carrier stays (no FAULT).
+  const isolate = async (on: boolean): Promise<void> => {
+    for (const r of ROUTERS) await lab.run('sw', ['bridge', 'link', 'set', 'dev', lab.node(r).links[0].switchPort, 'isolated', on ? 'on' : 'off'])
+  }
+  const restartR1 = async (config: string): Promise<RunningDaemon> => {
+    lab.kill(r1.child, 'SIGTERM')
+    t.ok(await lab.waitExit(r1.child, 5000), 'r1 stopped')
+    return daemons.floatip('r1', config)
+  }
+
+  // Both priority 100 and each alone: both MASTER. Joined, each hears the other's advert; the
+  // one from the greater primary address (r2, 192.0.2.2) wins.
+  await isolate(true)
+  let r1 = daemons.floatip('r1', conf(100, vip))
+  const r2 = daemons.floatip('r2', conf(100, vip))
+  await r1.waitForLog(master, 'r1 MASTER while partitioned')
+  await r2.waitForLog(master, 'r2 MASTER while partitioned')
+  const [from1, from2] = [r1.logs.length, r2.logs.length]
+  await isolate(false)
+  await r1.waitForLog(backup, 'r1 yields to the greater primary address', { from: from1 })
+  t.same(await holdersOverTime(lab, ROUTERS, vip), ['r2'], 'the VIP is on r2 only')
+  t.equal(r2.logs.slice(from2).filter((l) => l.msg === 'state changed').length, 0, 'r2 stayed MASTER throughout')
+
+  // The address owner starts while r2 is MASTER: INIT to MASTER, no Master_Down_Timer first.
+  const fromOwner = r2.logs.length
+  r1 = await restartR1(conf(255, vip))
+  const first = await r1.waitForLog((l) => l.msg === 'state changed' && l.instance === 'VI_1', 'r1 leaves INIT')
+  t.equal(`${String(first.from)} -> ${String(first.to)}`, 'INIT -> MASTER', 'priority 255: MASTER at once')
+  await r2.waitForLog(backup, 'r2 yields to the owner', { from: fromOwner })
+  await waitFor(async () => (await vipHolders(lab, ROUTERS, vip)).join() === 'r1', { timeoutMs: 3000, what: 'the VIP on r1 only' })
+
+  // keepalived's preempt_delay (state BACKUP): the returning higher priority accepts r2 as
+  // master for that long after start-up, then preempts (one Master_Down_Interval later).
+  const fromDelay = r2.logs.length
+  r1 = await restartR1(conf(150, vip, { preemptDelayS: 1 }))
+  await r2.waitForLog(master, 'r2 MASTER again', { from: fromDelay })
+  const waited = await r1.waitForLog(backup, 'r1 BACKUP')
+  const preempted = await r1.waitForLog(master, 'r1 preempts after preempt_delay')
+  const afterUs = (preempted.atUs as number) - (waited.atUs as number)
+  const mdiUs = masterDownIntervalUs(3, 150, 10)
+  t.ok(afterUs >= 1_000_000, `not before preempt_delay: ${(afterUs / 1000).toFixed(1)} ms after entering BACKUP`)
+  t.ok(afterUs < 1_000_000 + mdiUs + 1_000_000, `within preempt_delay + Master_Down_Interval (${(mdiUs / 1000).toFixed(1)} ms) + a loose second`)
+})
+
 t.test('active-active: two instances, two VIPs, one master each (seed 001 layout)', async (t) => {
   const lab = await withLab(t, { routers: 2, client: true, ipv6: false })
   const daemons = withDaemons(t, lab)
