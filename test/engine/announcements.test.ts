@@ -3,7 +3,7 @@
 // keepalived's gratuitous ARP schedule (garp_master_delay / _repeat / _refresh / _refresh_repeat,
 // vrrp_garp_interval), and the order of the effects of becoming master (RFC 5798 §6.4.1 / §6.4.2:
 // add the VIPs, send the advert, then the GARPs). keepalived 2.2.7's figures for the same
-// settings are in docs/engine.md ("Announcements on the wire").
+// settings are in docs/engine.md ("On the wire").
 import t from 'tap'
 import { withLab, waitFor } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange } from '../helpers/daemons.js'
