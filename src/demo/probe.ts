@@ -5,14 +5,15 @@
 // parsing and stopping the probe process. Must not: outlive the lab (the probe is a lab process:
 // stop() ends it, and the lab's destroy() would too).
 import type { ChildProcess } from 'node:child_process'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { waitFor, type Lab } from '../lab/index.js'
+import { packageRoot } from '../native/index.js'
 
 export const PROBE_INTERVAL_MS = 2
 /** Any port nothing listens on: the answer is the kernel's RST. */
 const PROBE_PORT = 9
-const PROBE_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'client-probe.js')
+/** The built script (like FLOATIP_CLI): tests load this module from src/ through tap's loader. */
+const PROBE_SCRIPT = join(packageRoot, 'dist', 'src', 'demo', 'client-probe.js')
 const STOP_GRACE_MS = 2000
 
 interface Attempt {

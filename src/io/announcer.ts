@@ -5,7 +5,7 @@
 // made stopping 255 instances take ~3.7 s. Frames are built once. Sends now (one round = one
 // message per VIP) or hands a paced burst to the native thread; the schedule (when, how many) is
 // the engine's.
-import { interfaceInfo, type IoLoop, type PacketSocket, type PeriodicSend } from '../native/index.js'
+import { interfaceInfo, monotonicUs, type IoLoop, type PacketSocket, type PeriodicSend } from '../native/index.js'
 import { buildGratuitousArp } from '../protocol/garp.js'
 import { buildUnsolicitedNeighbourAdvert } from '../protocol/neighbour-advert.js'
 import { parseIpOrThrow } from '../protocol/ip-address.js'
@@ -47,10 +47,19 @@ export class Announcer {
       return sent
     }
     // KEEPALIVED vrrp_garp_interval: the gap between consecutive messages on the interface.
+    // The first message leaves now and the rest are paced from the moment it left, not from
+    // nowUs: the input this burst answers (a timer, an advert) was read some ms earlier, and a
+    // first message due at nowUs left that much less than an interval before the second (16 ms
+    // of 20 on the wire, test/engine/announcements.test.ts).
     this.cancel()
+    this.#send(this.#frames[0])
+    const sentUs = Math.max(nowUs, monotonicUs())
     const period = intervalUs * this.#frames.length
     this.#frames.forEach((frame, i) => {
-      this.#paced.push(loop.startPeriodic(this.#socket, frame, { intervalUs: period, firstAtUs: nowUs + i * intervalUs, count: rounds }))
+      const count = i === 0 ? rounds - 1 : rounds // 0 would mean "until stopped"
+      if (count === 0) return
+      const firstAtUs = sentUs + (i === 0 ? period : i * intervalUs)
+      this.#paced.push(loop.startPeriodic(this.#socket, frame, { intervalUs: period, firstAtUs, count }))
     })
     return rounds * this.#frames.length
   }
