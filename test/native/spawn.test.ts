@@ -43,7 +43,11 @@ t.test('new session, default signals, nothing blocked, stdio /dev/null, no other
   const ended = new Promise<ChildExit>((resolve) => { exited = resolve })
   const pid = spawnDetached(['sleep', '30'], { ONLY: 'this', PATH: '/usr/bin:/bin' }, (exit) => exited(exit))
   t.teardown(() => { try { process.kill(pid, 'SIGKILL') } catch { /* gone */ } })
-  t.equal(readFileSync(`/proc/${pid}/comm`, 'latin1').trim(), 'sleep', 'posix_spawn returns after the exec')
+  // posix_spawn (CLONE_VFORK) returns once the child's execve has passed its point of no return;
+  // the kernel sets the new comm and the environment's place just after that, so both are read
+  // with a bounded wait rather than at once.
+  t.equal(await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'sleep' || undefined,
+    { timeoutMs: 2000, intervalMs: 5, what: 'the child\'s comm' }), true, 'the child runs sleep')
   const stat = /^(\d+) \(sleep\) \S (\d+) (\d+) (\d+)/.exec(readFileSync(`/proc/${pid}/stat`, 'latin1'))
   t.ok(stat !== null, 'the stat line')
   const [, , ppid, pgrp, session] = (stat as RegExpExecArray).map(Number)
@@ -58,7 +62,12 @@ t.test('new session, default signals, nothing blocked, stdio /dev/null, no other
   const fds = readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b)
   t.same(fds, [0, 1, 2], 'only stdio: no fd of the daemon leaks into the child, CLOEXEC or not')
   t.same(fds.map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`)), ['/dev/null', '/dev/null', '/dev/null'], 'stdio is /dev/null')
-  t.same(readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter((e) => e !== ''), ['ONLY=this', 'PATH=/usr/bin:/bin'], 'exactly the environment given')
+  // /proc/PID/environ reads empty until the kernel has placed the new environment.
+  const environ = await waitFor(() => {
+    const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').filter((e) => e !== '')
+    return env.length > 0 ? env : undefined
+  }, { timeoutMs: 2000, intervalMs: 5, what: 'the child\'s environment in /proc' })
+  t.same(environ, ['ONLY=this', 'PATH=/usr/bin:/bin'], 'exactly the environment given')
   process.kill(pid, 'SIGKILL')
   t.same(await ended, { code: null, signal: 'SIGKILL' })
 })
