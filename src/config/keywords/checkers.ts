@@ -7,7 +7,7 @@ import { deprecated, invalid, named, type ApplyContext, type KeywordSpec } from 
 import type { Statement } from '../tree.js'
 import { blocks } from './apply.js'
 import type { SourceLocation } from '../diagnostics.js'
-import { custom, flag, int, ip, oneOf, scriptCommand, str, text, timerUs, words } from './helpers.js'
+import { custom, flag, int, ip, oneOf, optionalFlag, scriptCommand, str, text, timerUs, words } from './helpers.js'
 
 const timer = (dflt?: number): KeywordSpec<number | undefined> => timerUs<number | undefined>(2 ** 31 / 1e6, dflt)
 
@@ -24,13 +24,15 @@ export const checkerConnectionKeywords = {
 } as const
 
 /** The checker options from `alpha` on in man keepalived.conf, bar connect_timeout: all MISC_CHECK takes. */
+// Unset (undefined) unless written: lvs-defaults.ts resolves them from the real_server.
 export const checkerCommonKeywords = {
-  alpha: flag(),
+  alpha: optionalFlag(),
   retry: int(0, 2 ** 31 - 1),
   delay_before_retry: named('delayBeforeRetryUs', timer()),
   warmup: named('warmupUs', timer()),
   delay_loop: named('delayLoopUs', timer()),
-  log_all_failures: flag()
+  // KEEPALIVED: unset inherits global_defs checker_log_all_failures.
+  log_all_failures: optionalFlag()
 } as const
 
 const connectingCheckerKeywords = { ...checkerConnectionKeywords, ...checkerCommonKeywords } as const
@@ -61,7 +63,7 @@ const httpKeywords = {
   ...connectingCheckerKeywords,
   // KEEPALIVED 2.2.7 accepts nb_get_retry only in HTTP_GET/SSL_GET, warning that it is deprecated.
   nb_get_retry: named('retry', deprecated('retry', int(0, 2 ** 31 - 1))),
-  http_protocol: oneOf(['1.0', '1.1', '1.0C', '1.0c'] as const),
+  http_protocol: oneOf(['1.0', '1.1', '1.0C', '1.0c'] as const, '1.0' as const),
   fast_recovery: flag(),
   virtualhost: str(),
   enable_sni: flag(),
@@ -72,12 +74,13 @@ export const checkerKeywords = {
   TCP_CHECK: connectingCheckerKeywords,
   HTTP_GET: httpKeywords,
   SSL_GET: httpKeywords,
-  SMTP_CHECK: { ...connectingCheckerKeywords, helo_name: text(), host: named('hosts', blocks(connectingCheckerKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
-  DNS_CHECK: { ...connectingCheckerKeywords, type: oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const), name: str('.') },
+  SMTP_CHECK: { ...connectingCheckerKeywords, helo_name: text('smtpchecker.keepalived.org'), host: named('hosts', blocks(connectingCheckerKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
+  // `type` is the query type, `queryType` in the model (`type` names the checker).
+  DNS_CHECK: { ...connectingCheckerKeywords, type: named('queryType', oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const)), name: str('.') },
   MISC_CHECK: { ...checkerCommonKeywords, misc_path: scriptCommand(), misc_timeout: named('miscTimeoutS', int(0, 2 ** 31 - 1)), misc_dynamic: flag(), user: words(1, 2, 'USERNAME [GROUPNAME]') },
   // KEEPALIVED 2.2.7: BFD_CHECK takes only alpha of the shared keywords; FILE_CHECK none, and not the
   // `dynamic` its man page documents (the binary reports it as an unknown keyword).
-  BFD_CHECK: { alpha: flag(), name: str() },
+  BFD_CHECK: { alpha: optionalFlag(), name: str() },
   PING_CHECK: connectingCheckerKeywords,
   UDP_CHECK: {
     ...connectingCheckerKeywords,
