@@ -5,6 +5,7 @@
 // binary registers (checked with `keepalived -t`, fixtures sections/checkers-*.conf).
 import { deprecated, invalid, named, type ApplyContext, type KeywordSpec } from './spec.js'
 import type { Statement } from '../tree.js'
+import { splitQuotedEscaped } from '../lexer.js'
 import { blocks } from './apply.js'
 import type { SourceLocation } from '../diagnostics.js'
 import { custom, flag, int, ip, oneOf, optionalFlag, scriptCommand, str, text, timerUs, words } from './helpers.js'
@@ -46,12 +47,39 @@ function hexString (s: Statement, ctx: ApplyContext, mask: boolean): string | un
   return bad === undefined ? s.args.map((a) => a.text).join(' ') : invalid(ctx, bad, `${s.keyword.text}: '${bad.text}' is not a hex string`, mask ? 'hex digits, X for a nibble to ignore' : 'hex digits')
 }
 
+/**
+ * url `regex`: KEEPALIVED 2.2.7 reads its line with the script rules (quotes group, backslash
+ * escapes: `regex "a\"b c"` is `a"b c`, `regex 'x  y'` is `x  y`; its generic pass still logs
+ * "Unmatched quote" for the first) and takes exactly one word (checked with `keepalived -C -d`).
+ */
+const regex = (): KeywordSpec<string | undefined> => custom({
+  minArgs: 1,
+  expected: 'one regular expression (quote it if it has blanks)',
+  scriptQuoting: true,
+  initial: () => undefined,
+  parse: (s, ctx) => {
+    const line = splitQuotedEscaped(s.raw)
+    if (!line.ok) {
+      if (s.args.some((a) => a.unterminated === true)) return undefined // reported by the lexer
+      return invalid(ctx, s.keyword, `regex: ${line.message}; keepalived ignores this regex`, 'balanced quotes; \\ for a literal backslash')
+    }
+    const w = line.words.slice(1).map((x) => ({ text: x.text, file: s.keyword.file, line: s.keyword.line, column: s.keyword.column + x.offset }))
+    if (w.length === 1) return w[0].text
+    // KEEPALIVED: logs "regex missing or too many fields" (`keepalived -t` still exits 0) and the url
+    // has no regex. `regex"^OK"` is one word (regex^OK) to it.
+    const at = w[1] ?? { file: s.keyword.file, line: s.keyword.line, column: s.keyword.column }
+    const why = w.length === 0 ? 'reads no expression after regex (put a blank after the keyword)' : `takes one word, and reads ${w.map((x) => `'${x.text}'`).join(', ')}`
+    ctx.diagnostics.warning({ code: w.length === 0 ? 'missing-argument' : 'extra-arguments', message: `regex: keepalived ${why}; it ignores this regex ("regex missing or too many fields")`, at, text: s.raw, expected: 'regex "EXPRESSION" (quote it if it has blanks)' })
+    return undefined
+  }
+})
+
 export const urlKeywords = {
   path: str(),
   digest: str(),
   status_code: words(1, Infinity, 'CODE|RANGE ...'),
   virtualhost: str(),
-  regex: text(),
+  regex: regex(),
   regex_no_match: flag(),
   regex_options: words(1, Infinity, 'regex option names'),
   regex_stack: words(2, 2, 'START MAX'),
