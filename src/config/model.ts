@@ -8,7 +8,7 @@ import type { topLevelKeywords, bfdInstanceKeywords } from './keywords/top-level
 import type { globalDefsKeywords } from './keywords/global-defs.js'
 import type { vrrpInstanceKeywords, authenticationKeywords } from './keywords/vrrp-instance.js'
 import type { syncGroupKeywords, trackFileKeywords, trackProcessKeywords, vrrpScriptKeywords, garpGroupKeywords } from './keywords/vrrp-tracking.js'
-import type { realServerKeywords, virtualServerKeywords, VirtualServerKey } from './keywords/virtual-server.js'
+import type { realServerKeywords, virtualServerKeywords, VirtualServerKey, LvsMethod } from './keywords/virtual-server.js'
 import type { SourceLocation } from './diagnostics.js'
 
 export type { VirtualIpAddress, UnicastPeer, TrackRef, RouteOrRule, InterfaceDelay } from './keywords/vrrp-items.js'
@@ -36,8 +36,15 @@ export type VrrpTrackProcess = Named & ModelOf<typeof trackProcessKeywords>
 export type VrrpSyncGroup = Named & ModelOf<typeof syncGroupKeywords>
 export type GarpGroup = ModelOf<typeof garpGroupKeywords>
 export type BfdInstance = Named & ModelOf<typeof bfdInstanceKeywords>
-export type RealServer = { address: string, port: number | undefined, source: SourceLocation } & ModelOf<typeof realServerKeywords>
-export type VirtualServer = { key: VirtualServerKey, source: SourceLocation } & Omit<ModelOf<typeof virtualServerKeywords>, 'realServers'> & { realServers: RealServer[] }
+/**
+ * Settings keepalived resolves on a virtual_server and on each real_server (lvs-defaults.ts): a
+ * real_server's default is the virtual_server's value, and keepalived's default below that.
+ */
+interface ResolvedServer { alpha: boolean, inhibitOnFailure: boolean, smtpAlert: boolean, connectTimeoutUs: number, delayLoopUs: number, lvsMethod: LvsMethod }
+type ResolvedKeys = keyof ResolvedServer
+export type RealServer = { address: string, port: number | undefined, source: SourceLocation } & Omit<ModelOf<typeof realServerKeywords>, ResolvedKeys> & ResolvedServer
+/** `protocol` is resolved for an address key only (UDP when not written, as keepalived 2.2.7). */
+export type VirtualServer = { key: VirtualServerKey, source: SourceLocation } & Omit<ModelOf<typeof virtualServerKeywords>, 'realServers' | ResolvedKeys | 'sorryServerLvsMethod'> & ResolvedServer & { sorryServerLvsMethod: LvsMethod, realServers: RealServer[] }
 
 type TopLevel = ModelOf<typeof topLevelKeywords>
 

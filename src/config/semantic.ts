@@ -1,11 +1,13 @@
 // Whole-config checks that no single keyword can make: references between blocks, duplicate
 // names and VRIDs, version-dependent advert_int ranges, settings that contradict each other, and
-// tracking weights that can never take effect. Also resolves defaults inherited from global_defs.
+// tracking weights that can never take effect. Also resolves defaults inherited from global_defs
+// (and, through lvs-defaults.ts, from virtual_server to real_server to checker).
 // Pure: reads the model, writes diagnostics and the resolved fields, no I/O.
 import type { DiagnosticSink, SourceLocation } from './diagnostics.js'
 import type { Token } from './lexer.js'
 import type { KeepalivedConfig, VrrpInstance } from './model.js'
 import { checkAdvertInt, checkFamily, checkHasVip, checkVrids } from './instance-checks.js'
+import { resolveLvsDefaults } from './lvs-defaults.js'
 
 type Locations = WeakMap<object, Map<string, Token>>
 
@@ -64,6 +66,7 @@ export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, 
     }
   }
   checkVrids(families, locations, sink)
+  resolveLvsDefaults(model)
   checkStaticTrackGroups(model, locations, sink)
   if (model.vrrpInstances.length === 0 && model.virtualServers.length === 0 && model.files.length > 0) {
     sink.warning({ code: 'empty-config', message: 'no vrrp_instance or virtual_server is configured; floatip would do nothing', at: { file: model.files[0] ?? '', line: 1, column: 1 }, text: '', expected: 'at least one vrrp_instance NAME { ... }' })

@@ -5,9 +5,10 @@
 // binary registers (checked with `keepalived -t`, fixtures sections/checkers-*.conf).
 import { deprecated, invalid, named, type ApplyContext, type KeywordSpec } from './spec.js'
 import type { Statement } from '../tree.js'
+import { splitQuotedEscaped } from '../lexer.js'
 import { blocks } from './apply.js'
 import type { SourceLocation } from '../diagnostics.js'
-import { custom, flag, int, ip, oneOf, scriptCommand, str, text, timerUs, words } from './helpers.js'
+import { custom, flag, int, ip, oneOf, optionalFlag, scriptCommand, str, text, timerUs, words } from './helpers.js'
 
 const timer = (dflt?: number): KeywordSpec<number | undefined> => timerUs<number | undefined>(2 ** 31 / 1e6, dflt)
 
@@ -24,13 +25,15 @@ export const checkerConnectionKeywords = {
 } as const
 
 /** The checker options from `alpha` on in man keepalived.conf, bar connect_timeout: all MISC_CHECK takes. */
+// Unset (undefined) unless written: lvs-defaults.ts resolves them from the real_server.
 export const checkerCommonKeywords = {
-  alpha: flag(),
+  alpha: optionalFlag(),
   retry: int(0, 2 ** 31 - 1),
   delay_before_retry: named('delayBeforeRetryUs', timer()),
   warmup: named('warmupUs', timer()),
   delay_loop: named('delayLoopUs', timer()),
-  log_all_failures: flag()
+  // KEEPALIVED: unset inherits global_defs checker_log_all_failures.
+  log_all_failures: optionalFlag()
 } as const
 
 const connectingCheckerKeywords = { ...checkerConnectionKeywords, ...checkerCommonKeywords } as const
@@ -44,12 +47,39 @@ function hexString (s: Statement, ctx: ApplyContext, mask: boolean): string | un
   return bad === undefined ? s.args.map((a) => a.text).join(' ') : invalid(ctx, bad, `${s.keyword.text}: '${bad.text}' is not a hex string`, mask ? 'hex digits, X for a nibble to ignore' : 'hex digits')
 }
 
+/**
+ * url `regex`: KEEPALIVED 2.2.7 reads its line with the script rules (quotes group, backslash
+ * escapes: `regex "a\"b c"` is `a"b c`, `regex 'x  y'` is `x  y`; its generic pass still logs
+ * "Unmatched quote" for the first) and takes exactly one word (checked with `keepalived -C -d`).
+ */
+const regex = (): KeywordSpec<string | undefined> => custom({
+  minArgs: 1,
+  expected: 'one regular expression (quote it if it has blanks)',
+  scriptQuoting: true,
+  initial: () => undefined,
+  parse: (s, ctx) => {
+    const line = splitQuotedEscaped(s.raw)
+    if (!line.ok) {
+      if (s.args.some((a) => a.unterminated === true)) return undefined // reported by the lexer
+      return invalid(ctx, s.keyword, `regex: ${line.message}; keepalived ignores this regex`, 'balanced quotes; \\ for a literal backslash')
+    }
+    const w = line.words.slice(1).map((x) => ({ text: x.text, file: s.keyword.file, line: s.keyword.line, column: s.keyword.column + x.offset }))
+    if (w.length === 1) return w[0].text
+    // KEEPALIVED: logs "regex missing or too many fields" (`keepalived -t` still exits 0) and the url
+    // has no regex. `regex"^OK"` is one word (regex^OK) to it.
+    const at = w[1] ?? { file: s.keyword.file, line: s.keyword.line, column: s.keyword.column }
+    const why = w.length === 0 ? 'reads no expression after regex (put a blank after the keyword)' : `takes one word, and reads ${w.map((x) => `'${x.text}'`).join(', ')}`
+    ctx.diagnostics.warning({ code: w.length === 0 ? 'missing-argument' : 'extra-arguments', message: `regex: keepalived ${why}; it ignores this regex ("regex missing or too many fields")`, at, text: s.raw, expected: 'regex "EXPRESSION" (quote it if it has blanks)' })
+    return undefined
+  }
+})
+
 export const urlKeywords = {
   path: str(),
   digest: str(),
   status_code: words(1, Infinity, 'CODE|RANGE ...'),
   virtualhost: str(),
-  regex: text(),
+  regex: regex(),
   regex_no_match: flag(),
   regex_options: words(1, Infinity, 'regex option names'),
   regex_stack: words(2, 2, 'START MAX'),
@@ -61,7 +91,7 @@ const httpKeywords = {
   ...connectingCheckerKeywords,
   // KEEPALIVED 2.2.7 accepts nb_get_retry only in HTTP_GET/SSL_GET, warning that it is deprecated.
   nb_get_retry: named('retry', deprecated('retry', int(0, 2 ** 31 - 1))),
-  http_protocol: oneOf(['1.0', '1.1', '1.0C', '1.0c'] as const),
+  http_protocol: oneOf(['1.0', '1.1', '1.0C', '1.0c'] as const, '1.0' as const),
   fast_recovery: flag(),
   virtualhost: str(),
   enable_sni: flag(),
@@ -72,12 +102,13 @@ export const checkerKeywords = {
   TCP_CHECK: connectingCheckerKeywords,
   HTTP_GET: httpKeywords,
   SSL_GET: httpKeywords,
-  SMTP_CHECK: { ...connectingCheckerKeywords, helo_name: text(), host: named('hosts', blocks(connectingCheckerKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
-  DNS_CHECK: { ...connectingCheckerKeywords, type: oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const), name: str('.') },
+  SMTP_CHECK: { ...connectingCheckerKeywords, helo_name: text('smtpchecker.keepalived.org'), host: named('hosts', blocks(connectingCheckerKeywords, () => ({}), { minArgs: 0, maxArgs: 0, expected: 'host { connect_ip ... }', blockName: () => 'host' })) },
+  // `type` is the query type, `queryType` in the model (`type` names the checker).
+  DNS_CHECK: { ...connectingCheckerKeywords, type: named('queryType', oneOf(['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const, 'SOA' as const)), name: str('.') },
   MISC_CHECK: { ...checkerCommonKeywords, misc_path: scriptCommand(), misc_timeout: named('miscTimeoutS', int(0, 2 ** 31 - 1)), misc_dynamic: flag(), user: words(1, 2, 'USERNAME [GROUPNAME]') },
   // KEEPALIVED 2.2.7: BFD_CHECK takes only alpha of the shared keywords; FILE_CHECK none, and not the
   // `dynamic` its man page documents (the binary reports it as an unknown keyword).
-  BFD_CHECK: { alpha: flag(), name: str() },
+  BFD_CHECK: { alpha: optionalFlag(), name: str() },
   PING_CHECK: connectingCheckerKeywords,
   UDP_CHECK: {
     ...connectingCheckerKeywords,

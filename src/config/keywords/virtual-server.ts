@@ -4,7 +4,7 @@
 // does not program IPVS.
 import { alias, invalid, named, type KeywordSpec } from './spec.js'
 import { blocks } from './apply.js'
-import { custom, flag, int, oneOf, script, str, timerUs } from './helpers.js'
+import { custom, flag, int, oneOf, optionalFlag, script, str, timerUs } from './helpers.js'
 import { checkerSpecs } from './checkers.js'
 import { ipFamily, parsePort } from '../values.js'
 import type { Statement } from '../tree.js'
@@ -36,16 +36,18 @@ function serverAddress (s: Statement, ctx: Parameters<KeywordSpec<unknown>['pars
   return port === undefined ? invalid(ctx, s.args[1], `${s.keyword.text}: port '${s.args[1].text}' is not 0-65535`, 'a port 0-65535', 'out-of-range') : { address: a.text, port }
 }
 
+// Unset (undefined) unless written: a real_server inherits the virtual_server's, a checker the
+// real_server's; lvs-defaults.ts fills in keepalived's defaults after parsing.
 const serverCommon = {
-  alpha: flag(),
-  connect_timeout: named('connectTimeoutUs', timer(5_000_000)),
+  alpha: optionalFlag(),
+  connect_timeout: named('connectTimeoutUs', timer()),
   // KEEPALIVED 2.2.7 knows nb_get_retry only in HTTP_GET/SSL_GET (checkers.ts), not here.
   retry: int(0, 2 ** 31 - 1),
   delay_before_retry: named('delayBeforeRetryUs', timer()),
   warmup: named('warmupUs', timer()),
-  delay_loop: named('delayLoopUs', timer(60_000_000)),
-  inhibit_on_failure: flag(),
-  smtp_alert: flag(),
+  delay_loop: named('delayLoopUs', timer()),
+  inhibit_on_failure: optionalFlag(),
+  smtp_alert: optionalFlag(),
   virtualhost: str(),
   snmp_name: str()
 } as const
@@ -58,8 +60,9 @@ export const realServerKeywords = {
   lvs_method: lvsMethod(),
   notify_up: script(),
   notify_down: script(),
-  uthreshold: int(0, 2 ** 31 - 1),
-  lthreshold: int(0, 2 ** 31 - 1),
+  // KEEPALIVED: 0 is no limit ("connection limit range = 0 -> 0").
+  uthreshold: int(0, 2 ** 31 - 1, 0),
+  lthreshold: int(0, 2 ** 31 - 1, 0),
   ...checkerSpecs()
 } as const
 
