@@ -17,7 +17,7 @@ export type { Checker, CheckerType } from './keywords/checkers.js'
 export type { LvsMethod, ServerAddress, VirtualServerKey, VirtualServerGroupEntry } from './keywords/virtual-server.js'
 
 /** Bumped when a field changes meaning or is removed (adding fields does not bump it). */
-export const MODEL_VERSION = 1
+export const MODEL_VERSION = 2
 
 interface Named { name: string, source: SourceLocation }
 

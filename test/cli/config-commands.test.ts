@@ -53,7 +53,7 @@ t.test('dump-config --json prints the model keepalived runs', async (t) => {
   t.equal(r.code, 1, 'not usable: exit 1, model still printed')
   t.match(r.stderr, /unknown keyword 'track_scrpt'/)
   const model = JSON.parse(r.stdout) as { modelVersion: number, vrrpInstances: Array<Record<string, unknown>> }
-  t.equal(model.modelVersion, 1)
+  t.equal(model.modelVersion, 2)
   // KEEPALIVED: the '}' after `chk` closes the instance, so `priority 200` and the VIP are outside it.
   t.match(model.vrrpInstances[0], { name: 'VI_1', interface: 'eth0', virtualRouterId: 5, priority: 100, virtualIpAddresses: [] })
   const clean = floatip('dump-config', '--json', '-f', CLEAN)
