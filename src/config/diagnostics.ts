@@ -16,7 +16,7 @@ export type DiagnosticCode =
   | 'unknown-block' | 'conflicting-options' | 'deprecated-keyword' | 'missing-required'
   | 'suspicious-interface' | 'missing-vip' | 'family-mismatch' | 'single-member-sync-group'
   | 'fractional-advert-v3' | 'undefined-variable' | 'diagnostics-dropped'
-  | 'literal-quote'
+  | 'literal-quote' | 'script-disabled' | 'script-security'
 
 export interface Diagnostic {
   severity: Severity

@@ -5,6 +5,7 @@ import { hostname } from 'node:os'
 import { posix as path } from 'node:path'
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js'
 import type { FileReader } from './reader.js'
+import type { Token } from './lexer.js'
 import { createFsReader } from './fs-reader.js'
 import { Preprocessor } from './preprocess.js'
 import { buildTree } from './tree.js'
@@ -32,6 +33,23 @@ export interface LoadResult {
   diagnostics: Diagnostic[]
   /** True when there is no error (warnings allowed). */
   ok: boolean
+  /**
+   * Where each model object's fields were written: object -> field -> the keyword's token, and
+   * `valueKey(field)` -> its first value's token. For checks made after parsing (script files).
+   */
+  locations: FieldLocations
+}
+
+/** Model object -> field (or valueKey(field)) -> the token it was read from. */
+export type FieldLocations = WeakMap<object, Map<string, Token>>
+
+/** Diagnostics in file order (the order `files` were read), then line, column and insertion. */
+export function sortByFile (list: readonly Diagnostic[], files: readonly string[]): Diagnostic[] {
+  const order = new Map(files.map((f, i) => [f, i]))
+  return list
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => ((order.get(a.d.file) ?? -1) - (order.get(b.d.file) ?? -1)) || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map((x) => x.d)
 }
 
 const keywordIndex = buildKeywordIndex()
@@ -65,10 +83,6 @@ export function loadConfig (file: string, options: LoadOptions = {}): LoadResult
   }
   resolveAndCheck(model, ctx.fieldLocations, sink, peers)
   sink.reportDropped(abs)
-  const order = new Map(pre.files.map((f, i) => [f, i]))
-  const diagnostics = sink.items
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => ((order.get(a.d.file) ?? -1) - (order.get(b.d.file) ?? -1)) || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
-    .map((x) => x.d)
-  return { model, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error') }
+  const diagnostics = sortByFile(sink.items, pre.files)
+  return { model, diagnostics, ok: !diagnostics.some((d) => d.severity === 'error'), locations: ctx.fieldLocations }
 }

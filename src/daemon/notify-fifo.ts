@@ -54,9 +54,11 @@ export function planNotifyFifos (model: KeepalivedConfig, names: readonly string
     let planned: FifoPlan['script']
     if (script != null) {
       const argv = splitCommand(script.path)
-      const prepared = argv.length === 0 || findFile(argv[0]) === null ? null : prepare?.(`${keyword}_script`, argv, script.user === undefined ? null : { user: script.user, group: script.group })
+      // With `prepare`, ScriptPolicy checks the file (the wording floatip check-config shows).
+      const missing = argv.length === 0 || (prepare === undefined && findFile(argv[0]) === null)
+      const prepared = missing ? null : prepare?.(`${keyword}_script`, argv, script.user === undefined ? null : { user: script.user, group: script.group })
       for (const message of prepared?.messages ?? []) warnings.push({ message })
-      if (argv.length === 0 || findFile(argv[0]) === null) warnings.push({ message: `${keyword}_script ${argv[0] ?? ''}: not an executable file; the script is disabled` })
+      if (missing) warnings.push({ message: `${keyword}_script ${argv[0] ?? ''}: not an executable file; the script is disabled` })
       else if (prepared?.argv !== null) planned = { keyword: `${keyword}_script`, argv: [...(prepared?.argv ?? argv), fifo.path], user: prepared?.user }
     }
     fifos.push({ keyword, path: fifo.path, owner: { user: fifo.user, group: fifo.group }, script: planned })

@@ -54,7 +54,8 @@ function planScripts (scripts: Scripts & { notifyMasterRxLowerPri?: ScriptRef | 
   const argvOf = (keyword: string, ref: ScriptRef | null | undefined): string[] | undefined => {
     if (ref == null) return undefined
     const argv = splitCommand(ref.command)
-    if (argv.length === 0 || findFile(argv[0]) === null) {
+    // With `prepare`, ScriptPolicy checks the file (the wording floatip check-config shows).
+    if (argv.length === 0 || (prepare === undefined && findFile(argv[0]) === null)) {
       // KEEPALIVED: "Disabling notify script ... since not found".
       warn(`${keyword} ${argv[0] ?? ''}: not an executable file; the script is disabled`)
       return undefined

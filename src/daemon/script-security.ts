@@ -125,7 +125,8 @@ export function checkScriptFile (file: string, user: { uid: number, gid: number 
     real = realpathSync(found)
     st = statSync(real)
   } catch (err) {
-    return { ok: false, message: `${found} cannot be accessed (${(err as Error & { code?: string }).code ?? String(err)})` }
+    const code = (err as Error & { code?: string }).code
+    return { ok: false, message: code === 'ENOENT' ? `${found} does not exist` : `${found} cannot be accessed (${code ?? String(err)})` }
   }
   if (!st.isFile()) return { ok: false, message: `${found} is not a regular file` }
   // KEEPALIVED: keep the name the script was called by when a link of that name in the target's
@@ -162,6 +163,16 @@ export function checkScriptFile (file: string, user: { uid: number, gid: number 
     return { ok: true, path: exec, insecure, messages: [...messages, `unsafe: ${insecure}; it runs anyway (set enable_script_security to refuse it)`] }
   }
   return { ok: true, path: exec, insecure: null, messages }
+}
+
+/**
+ * What a disabled vrrp_script means for the instances tracking it. KEEPALIVED
+ * check_vrrp_script_security(): the script is removed from every instance's and sync group's
+ * track_script list, so it counts neither as up nor as failed: no weight, no FAULT.
+ */
+export function disabledTrackEffect (instances: readonly string[]): string {
+  if (instances.length === 0) return 'no instance tracks it'
+  return `${instances.join(', ')} ${instances.length === 1 ? 'runs' : 'run'} as if it were not tracked: no weight, no FAULT`
 }
 
 /** One script after the policy: the argv to run and the user, or null (disabled) with why. */

@@ -7,7 +7,7 @@
 import type { KeepalivedConfig, TrackRef, VrrpSyncGroup } from '../config/model.js'
 import type { InstancePlan } from '../engine/instance-plan.js'
 import { findExecutable, splitCommand } from './script-runner.js'
-import type { PrepareScript, RunUser } from './script-security.js'
+import { disabledTrackEffect, type PrepareScript, type RunUser } from './script-security.js'
 
 /** KEEPALIVED: vrrp_script interval defaults to 1 s; a missing timeout means the interval. */
 export const DEFAULT_SCRIPT_INTERVAL_US = 1_000_000
@@ -99,6 +99,12 @@ export function syncGroupOf (model: KeepalivedConfig, instance: string): VrrpSyn
   return model.vrrpSyncGroups.find((g) => g.group.includes(instance))
 }
 
+/** The instances that track vrrp_script `name`, directly or through their sync group. */
+export function instancesTracking (model: KeepalivedConfig, name: string): string[] {
+  return model.vrrpInstances.filter((i) => i.trackScript.some((r) => r.name === name) ||
+    syncGroupOf(model, i.name)?.trackScript.some((r) => r.name === name) === true).map((i) => i.name)
+}
+
 /** `prepare`: script users and security (ScriptPolicy.prepare); without it scripts run as given. */
 export function planTracking (model: KeepalivedConfig, plans: readonly InstancePlan[], findFile: (file: string) => string | null = findExecutable, prepare?: PrepareScript): TrackingPlan {
   const warnings: TrackingPlan['warnings'] = []
@@ -118,15 +124,18 @@ export function planTracking (model: KeepalivedConfig, plans: readonly InstanceP
     if (disabled.has(`script:${def.name}`)) return null
     if (!scripts.has(def.name)) {
       const argv = splitCommand(def.script ?? '')
-      if (argv.length === 0 || findFile(argv[0]) === null) {
+      const effect = disabledTrackEffect(instancesTracking(model, def.name))
+      // With `prepare`, ScriptPolicy checks the file (the wording floatip check-config shows).
+      if (argv.length === 0 || (prepare === undefined && findFile(argv[0]) === null)) {
         // KEEPALIVED: "Disabling track script ... since not found": the instance runs without it.
-        warnings.push({ script: def.name, message: `vrrp_script ${def.name}: ${argv[0] ?? '(no script)'} is not an executable file; the script is disabled` })
+        warnings.push({ script: def.name, message: `vrrp_script ${def.name}: ${argv[0] ?? '(no script)'} is not an executable file; the script is disabled (${effect})` })
         disabled.add(`script:${def.name}`)
         return null
       }
       // KEEPALIVED: "Disabling track script ... due to insecure" (or an unknown user): likewise.
       const prepared = prepare?.(`vrrp_script ${def.name}`, argv, def.user)
-      for (const message of prepared?.messages ?? []) warnings.push({ script: def.name, message })
+      const messages = prepared?.messages ?? []
+      messages.forEach((message, n) => warnings.push({ script: def.name, message: prepared?.argv === null && n === messages.length - 1 ? `${message} (${effect})` : message }))
       if (prepared?.argv === null) {
         disabled.add(`script:${def.name}`)
         return null

@@ -2,12 +2,12 @@
 // file (when included), line and column of each, and a fragment of its message.
 import t from 'tap'
 import { basename } from 'node:path'
-import { loadConfig } from '../../src/config/load.js'
+import { checkConfig } from '../../src/daemon/config-check.js'
 import { expectationKey, expectations, fixtureFiles } from './helpers.js'
 
 for (const file of fixtureFiles()) {
   t.test(basename(file), async (t) => {
-    const r = loadConfig(file, { configId: 'fixture' })
+    const r = checkConfig(file, { configId: 'fixture' })
     const got = r.diagnostics
     const want = expectations(file)
     const keys = (list: string[]): string[] => [...list].sort()

@@ -11,6 +11,7 @@ import { ScriptPolicy, checkScriptFile } from '../../src/daemon/script-security.
 import { ScriptUsers, getentLookup, type AccountLookup } from '../../src/daemon/script-user.js'
 import { planTracking } from '../../src/daemon/tracking-plan.js'
 import { planNotify } from '../../src/daemon/notify.js'
+import { checkScripts } from '../../src/daemon/script-check.js'
 import { loadConfig } from '../../src/config/load.js'
 import { createMemoryReader } from '../../src/config/memory-reader.js'
 import { planInstances } from '../../src/engine/instance-plan.js'
@@ -242,4 +243,33 @@ t.test('planTracking and planNotify apply the policy: runAs / users, and a refus
   t.same(notify.plans[0].users, { notify_master: { uid: NOBODY?.uid, gid: DAEMON_GID, groups: [DAEMON_GID] } })
   t.match(notify.warnings, [{ instance: 'VI_1', message: /notify_backup: unsafe: / }])
   t.same(policy.summary(), [])
+})
+
+t.test('floatip run and check-config word a disabled script the same: the tracked one is dropped, not failed', async (t) => {
+  const text = [
+    'global_defs {', '  enable_script_security', '  script_user root', '}',
+    'vrrp_script gone {', '  script "/nonexistent/check.sh"', '  weight 0', '}',
+    'vrrp_instance VI_1 {', '  interface lo', '  virtual_router_id 51', '  priority 100', '  virtual_ipaddress { 192.0.2.10/32 }',
+    '  track_script {', '    gone', '  }',
+    '  notify_master "/nonexistent/notify.sh master"',
+    '}', ''
+  ].join('\n')
+  const file = '/etc/keepalived/keepalived.conf'
+  const loaded = loadConfig(file, { reader: createMemoryReader({ [file]: text }), configId: 'test' })
+  t.equal(loaded.ok, true)
+  const { plans } = planInstances(loaded.model)
+  const tracking = planTracking(loaded.model, plans, undefined, ScriptPolicy.fromConfig(loaded.model.globalDefs).prepare)
+  // KEEPALIVED check_vrrp_script_security(): the track is removed, so even weight 0 means no FAULT.
+  t.same(tracking.instances, [], 'VI_1 tracks nothing')
+  t.same(tracking.scripts, [])
+  const notify = planNotify(loaded.model.vrrpInstances, ['VI_1'], undefined, ScriptPolicy.fromConfig(loaded.model.globalDefs).prepare)
+  t.same(notify.plans, [])
+  const daemon = [...tracking.warnings, ...notify.warnings].map((w) => w.message)
+  t.same(daemon, [
+    'vrrp_script gone: /nonexistent/check.sh does not exist; the script is disabled (VI_1 runs as if it were not tracked: no weight, no FAULT)',
+    'notify_master: /nonexistent/notify.sh does not exist; the script is disabled'
+  ])
+  const cli = checkScripts(loaded.model, loaded.locations)
+  t.same(cli.map((d) => [d.code, d.line, d.column]), [['script-disabled', 6, 10], ['script-disabled', 17, 17]])
+  for (const [i, message] of daemon.entries()) t.ok(cli[i].message.includes(message), `check-config says what the daemon logs: ${message}`)
 })
