@@ -16,6 +16,7 @@ import type { InstancePlan } from './instance-plan.js'
 import { InstanceRuntime, type InstanceStatus } from './instance-runtime.js'
 import type { VrrpState } from '../core/index.js'
 import type { EngineEvent, GroupState } from './events.js'
+import { pickByDestination } from './vrid-routing.js'
 import { VrrpChannel } from './vrrp-channel.js'
 import { EngineStartError } from './errors.js'
 import type { InitialTracking } from './worker-protocol.js'
@@ -199,7 +200,7 @@ export class Engine {
     for (const [key, c] of channels) {
       if (this.#channels.get(key) === c) continue
       this.#channels.set(key, c)
-      c.route((vrid) => this.#lookup(c, vrid))
+      c.route((vrid, from) => this.#lookup(c, vrid, from))
     }
     this.#sizeReceiveBuffers(this.#started.map((x) => ({ plan: x.runtime.plan, channel: x.channel })), links)
     this.#packetSockets.closeUnused(new Set(this.#started.map((s) => s.runtime.plan.interface)))
@@ -304,7 +305,7 @@ export class Engine {
     this.#sizeReceiveBuffers(members, links)
     for (const { p, channel } of members) this.#run(loop, p, channel, links)
     this.#syncGroups = this.#newSyncGroups(new Map())
-    for (const channel of this.#channels.values()) channel.route((vrid) => this.#lookup(channel, vrid))
+    for (const channel of this.#channels.values()) channel.route((vrid, from) => this.#lookup(channel, vrid, from))
     this.#monitor = new NetlinkMonitor(loop, (event, atUs) => this.#netlinkEvent(event, atUs), { netns, onOverflow: () => this.#resync() })
   }
 
@@ -426,9 +427,12 @@ export class Engine {
     return pick.address
   }
 
-  #lookup (channel: VrrpChannel, vrid: number): { runtime: InstanceRuntime, mine: boolean } | undefined {
+  #lookup (channel: VrrpChannel, vrid: number, from?: { source: string, toGroup: boolean }): { runtime: InstanceRuntime, mine: boolean } | undefined {
     const o = channel.options
-    const s = this.#started.find((x) => x.runtime.plan.core.vrid === vrid && x.runtime.plan.interface === o.interface && x.runtime.plan.family === o.family)
+    const same = this.#started.filter((x) => x.runtime.plan.core.vrid === vrid && x.runtime.plan.interface === o.interface && x.runtime.plan.family === o.family)
+    const s = from === undefined || same.length <= 1
+      ? same[0]
+      : pickByDestination(same.map((x) => ({ x, multicast: x.runtime.plan.unicastPeers.length === 0, hasPeer: (src: string) => x.runtime.hasPeer(src) })), from.source, from.toGroup)?.x
     return s === undefined ? undefined : { runtime: s.runtime, mine: s.channel === channel }
   }
 

@@ -207,6 +207,11 @@ export class InstanceRuntime {
     this.#applyPriority()
   }
 
+  /** Whether `source` (as formatIp prints it) is one of the instance's unicast peers. */
+  hasPeer (source: string): boolean {
+    return this.#peers.has(source)
+  }
+
   /** KEEPALIVED vrrp_sync_group: move with the group's other members (see core syncTo). */
   syncTo (state: 'MASTER' | 'BACKUP', options: { quickReturn?: boolean } = {}): void {
     this.#input(this.#deps.now(), (now) => this.core.syncTo(now, state, options))

@@ -15,9 +15,19 @@ export interface ReloadPlan {
   removed: InstancePlan[]
 }
 
-/** KEEPALIVED: an instance is "the same" across a reload when interface, family and VRID match. */
-export function instanceIdentity (plan: InstancePlan): string {
-  return `${plan.interface}|${plan.family}|${plan.core.vrid}`
+/**
+ * KEEPALIVED: an instance is "the same" across a reload when interface, family and VRID match.
+ * Instances that share those (a multicast and unicast ones, which keepalived allows on one VRID:
+ * vrid-routing.ts) are told apart by multicast or unicast, then by their order in the file.
+ */
+function identities (plans: readonly InstancePlan[]): string[] {
+  const seen = new Map<string, number>()
+  return plans.map((p) => {
+    const base = `${p.interface}|${p.family}|${p.core.vrid}|${p.unicastPeers.length === 0 ? 'multicast' : 'unicast'}`
+    const n = seen.get(base) ?? 0
+    seen.set(base, n + 1)
+    return `${base}#${n}`
+  })
 }
 
 /** Plans equal in everything but where they were written (lines move when a file is edited). */
@@ -27,10 +37,12 @@ export function samePlan (a: InstancePlan, b: InstancePlan): boolean {
 
 export function planReload (running: readonly InstancePlan[], next: readonly InstancePlan[]): ReloadPlan {
   const plan: ReloadPlan = { kept: [], changed: [], added: [], removed: [] }
-  const byIdentity = new Map(running.map((p) => [instanceIdentity(p), p]))
+  const runningIds = identities(running)
+  const byIdentity = new Map(running.map((p, i) => [runningIds[i], p]))
+  const nextIds = identities(next)
   const seen = new Set<string>()
-  for (const n of next) {
-    const id = instanceIdentity(n)
+  for (const [i, n] of next.entries()) {
+    const id = nextIds[i]
     seen.add(id)
     const old = byIdentity.get(id)
     if (old === undefined) plan.added.push(n)

@@ -18,8 +18,12 @@ export interface ChannelOptions {
   multicast: boolean
 }
 
-/** Finds the instance for a VRID on this interface and family; `mine` says if it uses this channel. */
-export type VridLookup = (vrid: number) => { runtime: InstanceRuntime, mine: boolean } | undefined
+/**
+ * Finds the instance for a VRID on this interface and family; `mine` says if it uses this
+ * channel. `from`: the advert's source and whether it was sent to a multicast group, which
+ * tell apart instances that share the VRID (vrid-routing.ts); without it, the first one.
+ */
+export type VridLookup = (vrid: number, from?: { source: string, toGroup: boolean }) => { runtime: InstanceRuntime, mine: boolean } | undefined
 
 export class VrrpChannel {
   /** Receives (and holds the watches): not bound to an address, or the kernel would filter the
@@ -98,7 +102,7 @@ export class VrrpChannel {
       requireTtl255: multicast
     })
     if (!result.ok) return this.#packetDiscard(packet, result.reason, source)
-    const target = this.#lookup(result.advert.vrid)
+    const target = this.#lookup(result.advert.vrid, { source, toGroup: multicast })
     // RFC 5798 §7.1: "MUST verify that the VRID is configured on the receiving interface".
     if (target === undefined) return this.#discard('vrid-error', source)
     if (target.mine) target.runtime.receive(packet, result.advert, result.checksumForm)

@@ -37,3 +37,12 @@ t.test('identical configs keep everything', async (t) => {
   const text = inst('A', 1, ' authentication {\n  auth_type PASS\n  auth_pass secret\n }\n') + inst('B', 2)
   t.same(names(planReload(plans(text), plans(text))), { kept: ['A', 'B'], changed: [], added: [], removed: [] })
 })
+
+t.test('a multicast and a unicast instance sharing a VRID keep their own identities', async (t) => {
+  const uni = (name: string, peer: string): string =>
+    `vrrp_instance ${name} {\n interface eth0\n virtual_router_id 5\n priority 50\n unicast_src_ip 192.0.2.1\n unicast_peer { ${peer} }\n virtual_ipaddress { 192.0.2.101/32 }\n}\n`
+  const before = plans(inst('M', 5) + uni('U', '192.0.2.3'))
+  t.same(names(planReload(before, plans(inst('M', 5) + uni('U', '192.0.2.3')))), { kept: ['M', 'U'], changed: [], added: [], removed: [] }, 'both kept')
+  t.same(names(planReload(before, plans(uni('U', '192.0.2.4') + inst('M', 5)))), { kept: ['M'], changed: ['U'], added: [], removed: [] },
+    'a new peer changes the unicast one only, in whatever order the file lists them')
+})
