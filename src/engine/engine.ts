@@ -203,7 +203,7 @@ export class Engine {
       c.route((vrid, from) => this.#lookup(c, vrid, from))
     }
     this.#sizeReceiveBuffers(this.#started.map((x) => ({ plan: x.runtime.plan, channel: x.channel })), links)
-    this.#packetSockets.closeUnused(new Set(this.#started.map((s) => s.runtime.plan.interface)))
+    this.#packetSockets.closeUnused(new Set(this.#started.flatMap(({ runtime: { plan } }) => [plan.interface, ...[...plan.vips, ...plan.excludedVips].map((v) => v.dev ?? plan.interface)])))
     this.#plans = plans
     this.#syncGroupPlans = syncGroups
     this.#syncGroups = this.#newSyncGroups(previousGroups)
@@ -331,7 +331,10 @@ export class Engine {
 
   /** Creates the runtime of a prepared instance (not started) and applies interface tracking. */
   #run (loop: IoLoop, p: Prepared, channel: VrrpChannel, links: ReadonlyMap<string, unknown>): Started {
-    const announcer = new Announcer({ socket: this.#packetSockets.get(p.plan.interface), netns: this.#options.netns, family: p.plan.family, vips: p.plan.vips.map((v) => v.address) })
+    const announcer = new Announcer({
+      netns: this.#options.netns,
+      targets: [...p.plan.vips, ...p.plan.excludedVips].map((v) => ({ socket: this.#packetSockets.get(v.dev ?? p.plan.interface), address: v.address }))
+    })
     const runtime = new InstanceRuntime(p.plan, {
       loop,
       sockets: channel,

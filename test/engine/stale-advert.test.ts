@@ -61,7 +61,7 @@ t.test('an advert handled after Master_Down_Interval, while the watch absorbs ne
     loop,
     sockets: channel,
     vips: new VipSet(new RtNetlink({ netns: r2.ns }), backup.vips, () => ifindex),
-    announcer: new Announcer({ socket: packets, netns: r2.ns, family: 'ipv4', vips: [vip] }),
+    announcer: new Announcer({ netns: r2.ns, targets: [{ socket: packets, address: vip }] }),
     primaryAddress: r2.ipv4,
     log,
     now: monotonicUs,

@@ -1,10 +1,12 @@
 // virtual_ipaddress options and virtual_ipaddress_excluded, as `floatip run` applies them: the
 // master installs each VIP with its prefix, label and device; excluded addresses are installed
 // and removed like VIPs but never advertised (a backup checking the address list accepts the
-// adverts).
+// adverts). Each address is announced on its own interface from that interface's MAC, the
+// excluded ones too, as keepalived 2.2.7 does.
 import t from 'tap'
 import { withLab } from '../helpers/lab.js'
 import { withDaemons, keepalivedConf, stateChange } from '../helpers/daemons.js'
+import { FrameCapture, isGarp } from '../helpers/frame-capture.js'
 
 t.test('VIP prefix, label and dev; excluded addresses on another interface', async (t) => {
   const lab = await withLab(t, { routers: 2, client: false, ipv6: false, lans: 2 })
@@ -21,8 +23,16 @@ t.test('VIP prefix, label and dev; excluded addresses on another interface', asy
       extra: ['virtual_ipaddress_excluded {', `    ${excluded}/32 dev eth1`, '}']
     }]
   })
+  const captures = [new FrameCapture(t, lab, 'r1', 0), new FrameCapture(t, lab, 'r1', 1)]
+  for (const c of captures) await c.ready()
   const r1 = daemons.floatip('r1', conf(150))
   await r1.waitForLog(stateChange('VI_1', 'MASTER'), 'r1 MASTER')
+  await new Promise((resolve) => setTimeout(resolve, 200)) // the first GARP burst follows the first advert
+  const [lan0, lan1] = await Promise.all(captures.map(async (c) => (await c.stop()).filter((f) => f.outgoing && isGarp(f))))
+  const { links } = lab.node('r1')
+  const announced = (frames: typeof lan0): string[] => [...new Set(frames.map((f) => `${f.arp?.targetIp ?? '?'} from ${f.sourceMac}`))]
+  t.same(announced(lan0), [`${vip} from ${links[0].mac}`], 'eth0 carries the GARPs of the VIP, from eth0\'s MAC, and none of the excluded address')
+  t.same(announced(lan1), [`${excluded} from ${links[1].mac}`], 'eth1 carries the GARPs of the excluded address on eth1, from eth1\'s MAC')
   const r2 = daemons.floatip('r2', conf(100))
   await r2.waitForLog(stateChange('VI_1', 'BACKUP'), 'r2 BACKUP')
   await new Promise((resolve) => setTimeout(resolve, 600))

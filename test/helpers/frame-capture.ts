@@ -42,10 +42,10 @@ export class FrameCapture {
   readonly #lines: string[] = []
   readonly #closed: Promise<void>
 
-  /** Captures on `node`'s LAN 0 interface until stop() (at most 30 s). Await ready() first. */
-  constructor (t: Test, lab: Lab, node: string) {
+  /** Captures on `node`'s interface on `lan` (default 0) until stop() (at most 30 s). Await ready() first. */
+  constructor (t: Test, lab: Lab, node: string, lan = 0) {
     this.#lab = lab
-    this.#child = lab.spawn(node, ['python3', SCRIPT, lab.node(node).ifname, String(MAX_SECONDS)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.#child = lab.spawn(node, ['python3', SCRIPT, lab.node(node).links[lan].ifname, String(MAX_SECONDS)], { stdio: ['ignore', 'pipe', 'pipe'] })
     onLines(this.#child.stdout, (line) => this.#lines.push(line))
     this.#closed = new Promise((resolve) => this.#child.stdout?.once('close', () => resolve()))
     t.teardown(() => this.stop())
