@@ -3,16 +3,9 @@
 // which instances may share a VRID. Pure: reads the model and source locations, writes
 // diagnostics and the fields keepalived itself would change.
 import type { DiagnosticSink, SourceLocation } from './diagnostics.js'
-import type { Token } from './lexer.js'
 import type { VrrpInstance } from './model.js'
 import { valueKey } from './keywords/apply.js'
-
-export type Locations = WeakMap<object, Map<string, Token>>
-
-function loc (locations: Locations, obj: object, field: string): SourceLocation | undefined {
-  const t = locations.get(obj)?.get(field)
-  return t === undefined ? undefined : { file: t.file, line: t.line, column: t.column }
-}
+import { fieldLocation as loc, type FieldLocations as Locations } from './keywords/spec.js'
 
 function before (a: SourceLocation, b: SourceLocation): boolean {
   return a.line < b.line || (a.line === b.line && a.column < b.column)

@@ -5,14 +5,13 @@ import { hostname } from 'node:os'
 import { posix as path } from 'node:path'
 import { DiagnosticSink, type Diagnostic } from './diagnostics.js'
 import type { FileReader } from './reader.js'
-import type { Token } from './lexer.js'
 import { createFsReader } from './fs-reader.js'
 import { Preprocessor } from './preprocess.js'
 import { buildTree } from './tree.js'
 import { blockRules } from './keywords/block-rules.js'
 import { applyTable } from './keywords/apply.js'
 import { buildKeywordIndex, topLevelKeywords } from './keywords/top-level.js'
-import type { ApplyContext } from './keywords/spec.js'
+import type { ApplyContext, FieldLocations } from './keywords/spec.js'
 import { MODEL_VERSION, type KeepalivedConfig, type VrrpInstance } from './model.js'
 import { resolveAndCheck } from './semantic.js'
 
@@ -40,8 +39,7 @@ export interface LoadResult {
   locations: FieldLocations
 }
 
-/** Model object -> field (or valueKey(field)) -> the token it was read from. */
-export type FieldLocations = WeakMap<object, Map<string, Token>>
+export type { FieldLocations } from './keywords/spec.js'
 
 /** Diagnostics in file order (the order `files` were read), then line, column and insertion. */
 export function sortByFile (list: readonly Diagnostic[], files: readonly string[]): Diagnostic[] {

@@ -4,19 +4,13 @@
 // (and, through lvs-defaults.ts, from virtual_server to real_server to checker).
 // Pure: reads the model, writes diagnostics and the resolved fields, no I/O.
 import type { DiagnosticSink, SourceLocation } from './diagnostics.js'
-import type { Token } from './lexer.js'
 import type { KeepalivedConfig, VrrpInstance } from './model.js'
 import { checkAdvertInt, checkFamily, checkHasVip, checkVrids } from './instance-checks.js'
 import { resolveLvsDefaults } from './lvs-defaults.js'
-
-type Locations = WeakMap<object, Map<string, Token>>
-
+import { fieldLocation, type FieldLocations as Locations } from './keywords/spec.js'
 
 export function resolveAndCheck (model: KeepalivedConfig, locations: Locations, sink: DiagnosticSink, peers: VrrpInstance[] = []): void {
-  const at = (obj: object, field: string, fallback: SourceLocation): SourceLocation => {
-    const t = locations.get(obj)?.get(field)
-    return t === undefined ? fallback : { file: t.file, line: t.line, column: t.column }
-  }
+  const at = (obj: object, field: string, fallback: SourceLocation): SourceLocation => fieldLocation(locations, obj, field) ?? fallback
   checkDuplicateNames(model, sink)
   const removedScripts = removeScriptsWithoutScript(model, sink)
   const scripts = new Set(model.vrrpScripts.map((s) => s.name))
@@ -136,9 +130,9 @@ function checkStaticTrackGroups (model: KeepalivedConfig, locations: Locations, 
   for (const [kind, item] of items) {
     const name = item.trackGroup
     if (name === undefined || groups.has(name)) continue
-    const t = locations.get(item)?.get('trackGroup') ?? locations.get(item)?.get('address')
+    const at = fieldLocation(locations, item, 'trackGroup') ?? fieldLocation(locations, item, 'address') ?? { file: model.files[0] ?? '', line: 1, column: 1 }
     // KEEPALIVED: "track_group NOPE not found"; the entry is then not tracked.
-    sink.error({ code: 'undefined-reference', message: `${kind}: track_group '${name}' is not defined, so keepalived does not track this entry`, at: t === undefined ? { file: model.files[0] ?? '', line: 1, column: 1 } : { file: t.file, line: t.line, column: t.column }, text: name, expected: groups.size > 0 ? `one of: ${[...groups].join(', ')}` : `a track_group ${name} { group { INSTANCE } } block` })
+    sink.error({ code: 'undefined-reference', message: `${kind}: track_group '${name}' is not defined, so keepalived does not track this entry`, at, text: name, expected: groups.size > 0 ? `one of: ${[...groups].join(', ')}` : `a track_group ${name} { group { INSTANCE } } block` })
   }
 }
 

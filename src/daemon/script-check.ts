@@ -6,7 +6,7 @@
 // database; src/config stays pure. Runs no script.
 import type { Diagnostic, DiagnosticCode, SourceLocation } from '../config/diagnostics.js'
 import { valueKey } from '../config/keywords/apply.js'
-import type { FieldLocations } from '../config/load.js'
+import { fieldLocation, type FieldLocations } from '../config/keywords/spec.js'
 import type { KeepalivedConfig, ScriptRef } from '../config/model.js'
 import { splitCommand } from './script-runner.js'
 import { ScriptPolicy, disabledTrackEffect } from './script-security.js'
@@ -38,11 +38,8 @@ function refOf (r: { user?: string | undefined, group?: string | undefined } | n
 /** Every script keepalived 2.2.7 checks (check_vrrp_script_security), in its order. */
 function scriptSites (model: KeepalivedConfig, locations: FieldLocations): ScriptSite[] {
   const fallback: SourceLocation = { file: model.files[0] ?? '', line: 1, column: 1 }
-  const at = (obj: object, field: string, or: SourceLocation): SourceLocation => {
-    const locs = locations.get(obj)
-    const t = locs?.get(valueKey(field)) ?? locs?.get(field)
-    return t === undefined ? or : { file: t.file, line: t.line, column: t.column }
-  }
+  const at = (obj: object, field: string, or: SourceLocation): SourceLocation =>
+    fieldLocation(locations, obj, valueKey(field)) ?? fieldLocation(locations, obj, field) ?? or
   const sites: ScriptSite[] = []
   for (const s of model.vrrpScripts) {
     if (s.script == null) continue
@@ -88,7 +85,8 @@ export function checkScripts (model: KeepalivedConfig, locations: FieldLocations
   if (model.vrrpInstances.length === 0) return []
   const out: Diagnostic[] = []
   let firstRun: ScriptSite | undefined
-  for (const site of scriptSites(model, locations)) {
+  const sites = scriptSites(model, locations)
+  for (const site of sites) {
     const prepared = policy.prepare(site.what, splitCommand(site.command), site.user)
     const where = site.owner === undefined ? '' : `${site.owner}: `
     prepared.messages.forEach((m, n) => {
@@ -104,7 +102,7 @@ export function checkScripts (model: KeepalivedConfig, locations: FieldLocations
   const userLoc = locations.get(gd)?.get(valueKey('scriptUser'))
   for (const m of policy.summary()) {
     const user = !m.startsWith('SECURITY VIOLATION')
-    const site = firstRun ?? scriptSites(model, locations)[0]
+    const site = firstRun ?? sites[0]
     const at = user && userLoc !== undefined ? { file: userLoc.file, line: userLoc.line, column: userLoc.column } : site?.at
     if (at === undefined) continue
     const text = !user ? site?.command ?? '' : userLoc !== undefined ? `script_user ${userLoc.text}` : ''

@@ -6,10 +6,19 @@ import type { DiagnosticSink, SourceLocation } from '../diagnostics.js'
 import type { Statement } from '../tree.js'
 import type { Token } from '../lexer.js'
 
+/** Model object -> field (or valueKey(field) for its value) -> the token it was read from. */
+export type FieldLocations = WeakMap<object, Map<string, Token>>
+
+/** Where `key` (a field, or valueKey(field)) of `obj` was written, if it was. */
+export function fieldLocation (locations: FieldLocations, obj: object, key: string): SourceLocation | undefined {
+  const t = locations.get(obj)?.get(key)
+  return t === undefined ? undefined : { file: t.file, line: t.line, column: t.column }
+}
+
 export interface ApplyContext {
   diagnostics: DiagnosticSink
   /** Where each field of a model object was set (for semantic checks). */
-  fieldLocations: WeakMap<object, Map<string, Token>>
+  fieldLocations: FieldLocations
   /** Optional hint for a keyword that is unknown here, e.g. the block it belongs to. */
   hintFor: (keyword: string, block: string) => string | undefined
 }
